@@ -1,0 +1,574 @@
+//! `rel.toml`: the configuration, its defaults, and loading with errors that name file, line and key.
+//!
+//! Values are validated while they are deserialised (globs, regexes, versions, type names), so a
+//! bad value is reported with the line it stands on, just like a TOML syntax error.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::version::Bump;
+
+/// The name of the configuration file at the root of a work tree (or in `$GIT_DIR` of a bare repository).
+pub const FILE_NAME: &str = "rel.toml";
+
+/// The commented default configuration that `rel init` writes. Parsing it gives [`Config::default()`].
+pub const DEFAULT_TOML: &str = include_str!("default.toml");
+
+/// The whole configuration: every key of `rel.toml`, defaults filled in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct Config {
+    /// `[version]`: how release tags are named and how versions advance.
+    pub version: VersionConfig,
+    /// `[commits]`: the allowed Conventional Commit types and what they bump.
+    pub commits: CommitsConfig,
+    /// `[policy]`: rules enforced on push (validated now, enforced by the push hooks).
+    pub policy: PolicyConfig,
+}
+
+/// `[version]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct VersionConfig {
+    /// Release tags are `<tag_prefix><semver>`; may be empty.
+    #[serde(deserialize_with = "tag_prefix")]
+    pub tag_prefix: String,
+    /// The first release when no release tag exists yet. A stable version.
+    #[serde(deserialize_with = "stable_version")]
+    pub initial: semver::Version,
+    /// What a breaking change bumps while the major version is 0.
+    pub zero_major_breaking: ZeroMajorBreaking,
+}
+
+impl Default for VersionConfig {
+    fn default() -> Self {
+        Self {
+            tag_prefix: "v".into(),
+            initial: semver::Version::new(0, 1, 0),
+            zero_major_breaking: ZeroMajorBreaking::Minor,
+        }
+    }
+}
+
+/// What a breaking change does to a `0.x` version.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ZeroMajorBreaking {
+    /// `0.3.1` + breaking → `0.4.0`: a 0.x release never becomes 1.0.0 by itself.
+    #[default]
+    Minor,
+    /// `0.3.1` + breaking → `1.0.0`.
+    Major,
+}
+
+/// `[commits]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct CommitsConfig {
+    /// The allowed types (lower-cased) and the bump each causes. Replaces the default table when set.
+    #[serde(deserialize_with = "commit_types")]
+    pub types: BTreeMap<String, Bump>,
+    /// The allowed scopes; empty means any.
+    pub scopes: Vec<String>,
+    /// The longest first line lint accepts, in characters.
+    pub max_header_length: usize,
+}
+
+impl Default for CommitsConfig {
+    fn default() -> Self {
+        let types = [
+            ("feat", Bump::Minor),
+            ("fix", Bump::Patch),
+            ("perf", Bump::Patch),
+            ("revert", Bump::Patch),
+            ("refactor", Bump::None),
+            ("docs", Bump::None),
+            ("style", Bump::None),
+            ("test", Bump::None),
+            ("build", Bump::None),
+            ("ci", Bump::None),
+            ("chore", Bump::None),
+        ];
+        Self {
+            types: types.into_iter().map(|(t, b)| (t.to_owned(), b)).collect(),
+            scopes: Vec::new(),
+            max_header_length: 100,
+        }
+    }
+}
+
+impl CommitsConfig {
+    /// The bump a commit of type `ty` causes, matched case-insensitively; `None` for a type not in the table.
+    pub fn bump_for(&self, ty: &str) -> Option<Bump> {
+        match self.types.get(ty) {
+            Some(bump) => Some(*bump),
+            None if ty.bytes().any(|b| b.is_ascii_uppercase()) => {
+                self.types.get(&ty.to_ascii_lowercase()).copied()
+            }
+            None => None,
+        }
+    }
+}
+
+/// `[policy]`: what a push must respect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct PolicyConfig {
+    /// Branches that may not be force-pushed or deleted.
+    pub protected_branches: Vec<BranchGlob>,
+    /// Branches a release tag's commit must be on.
+    pub release_branches: Vec<BranchGlob>,
+    /// Release tags must be annotated tag objects.
+    pub require_annotated_tags: bool,
+    /// Release tags must carry a signature that verifies against the trust anchors.
+    pub require_signed_tags: bool,
+    /// SSH allowed-signers file (git's format), relative to the repository root; empty for none.
+    pub allowed_signers: PathBuf,
+    /// Folder of ASCII-armoured OpenPGP public keys, relative to the repository root; empty for none.
+    pub openpgp_keys: PathBuf,
+    /// A pushed release tag can never be moved or deleted.
+    pub immutable_tags: bool,
+    /// Which pushed branches have their new commits linted.
+    pub lint: LintScope,
+    /// Regexes a newly pushed branch name must match (any one of them); empty means any name.
+    pub branch_names: Vec<BranchPattern>,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        let globs = || {
+            ["main", "master", "release/*"]
+                .into_iter()
+                .map(|g| BranchGlob::new(g).expect("built-in globs are valid"))
+                .collect::<Vec<_>>()
+        };
+        Self {
+            protected_branches: globs(),
+            release_branches: globs(),
+            require_annotated_tags: true,
+            require_signed_tags: true,
+            allowed_signers: PathBuf::new(),
+            openpgp_keys: PathBuf::new(),
+            immutable_tags: true,
+            lint: LintScope::Protected,
+            branch_names: Vec::new(),
+        }
+    }
+}
+
+/// Which pushed branches get their new commits linted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LintScope {
+    /// Every branch.
+    All,
+    /// Only branches matching `protected_branches`.
+    #[default]
+    Protected,
+    /// No branch.
+    Off,
+}
+
+/// A branch-name glob such as `release/*` (`*` does not cross `/`, `**` does).
+#[derive(Clone)]
+pub struct BranchGlob {
+    pattern: String,
+    matcher: globset::GlobMatcher,
+}
+
+impl BranchGlob {
+    /// Compiles `pattern`.
+    ///
+    /// # Errors
+    /// When the glob is malformed, e.g. an unclosed `[`.
+    pub fn new(pattern: &str) -> Result<Self, globset::Error> {
+        let matcher = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()?
+            .compile_matcher();
+        Ok(Self {
+            pattern: pattern.to_owned(),
+            matcher,
+        })
+    }
+
+    /// Whether `branch` (without `refs/heads/`) matches.
+    pub fn is_match(&self, branch: &str) -> bool {
+        self.matcher.is_match(branch)
+    }
+
+    /// The glob as written.
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+}
+
+/// A regular expression a branch name must match.
+#[derive(Clone)]
+pub struct BranchPattern(regex::Regex);
+
+impl BranchPattern {
+    /// Compiles `pattern`.
+    ///
+    /// # Errors
+    /// When the regex does not compile.
+    pub fn new(pattern: &str) -> Result<Self, regex::Error> {
+        regex::Regex::new(pattern).map(Self)
+    }
+
+    /// Whether `branch` (without `refs/heads/`) matches.
+    pub fn is_match(&self, branch: &str) -> bool {
+        self.0.is_match(branch)
+    }
+
+    /// The regex as written.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+macro_rules! string_like {
+    ($ty:ident, $what:literal) => {
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(self.as_str(), f)
+            }
+        }
+        impl PartialEq for $ty {
+            fn eq(&self, other: &Self) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+        impl Eq for $ty {}
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $ty::new(&s).map_err(|e| {
+                    // regex errors span several lines (a caret diagram); the last one says what is wrong.
+                    let e = e.to_string();
+                    let reason = e
+                        .lines()
+                        .rev()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or_default();
+                    serde::de::Error::custom(format!(
+                        concat!("invalid ", $what, " `{}`: {}"),
+                        s,
+                        reason.trim()
+                    ))
+                })
+            }
+        }
+    };
+}
+string_like!(BranchGlob, "glob");
+string_like!(BranchPattern, "regex");
+
+fn tag_prefix<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let prefix = String::deserialize(d)?;
+    let bad = prefix.chars().find(|c| {
+        c.is_whitespace() || c.is_control() || matches!(c, '~' | '^' | ':' | '?' | '*' | '[' | '\\')
+    });
+    if let Some(c) = bad {
+        return Err(serde::de::Error::custom(format!(
+            "tag_prefix `{prefix}` contains {c:?}, which git does not allow in a tag name"
+        )));
+    }
+    if prefix.contains("..") || prefix.starts_with(['-', '/', '.']) {
+        return Err(serde::de::Error::custom(format!(
+            "tag_prefix `{prefix}` cannot start a valid tag name (no leading `-`, `/` or `.`, no `..`)"
+        )));
+    }
+    Ok(prefix)
+}
+
+fn stable_version<'de, D: Deserializer<'de>>(d: D) -> Result<semver::Version, D::Error> {
+    let text = String::deserialize(d)?;
+    let version = semver::Version::parse(&text).map_err(|e| {
+        serde::de::Error::custom(format!(
+            "`{text}` is not a semantic version like 0.1.0: {e}"
+        ))
+    })?;
+    if !version.pre.is_empty() || !version.build.is_empty() {
+        return Err(serde::de::Error::custom(format!(
+            "`{text}` must be a stable version like 0.1.0, without pre-release or build parts"
+        )));
+    }
+    Ok(version)
+}
+
+fn commit_types<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Bump>, D::Error> {
+    let raw = BTreeMap::<String, Bump>::deserialize(d)?;
+    if raw.is_empty() {
+        return Err(serde::de::Error::custom(
+            "commits.types must allow at least one type, e.g. { feat = \"minor\", fix = \"patch\" }",
+        ));
+    }
+    let mut types = BTreeMap::new();
+    for (name, bump) in raw {
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | ':' | '!'));
+        if !valid {
+            return Err(serde::de::Error::custom(format!(
+                "`{name}` cannot be a commit type: a type is one word without spaces, `(`, `)`, `:` or `!`"
+            )));
+        }
+        if types.insert(name.to_lowercase(), bump).is_some() {
+            return Err(serde::de::Error::custom(format!(
+                "commit type `{name}` is listed twice (types match case-insensitively)"
+            )));
+        }
+    }
+    Ok(types)
+}
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The file exists but could not be read.
+    #[error("cannot read {}", path.display())]
+    Read {
+        /// The configuration file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, or a key or value is not accepted.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Invalid {
+        /// The configuration file.
+        path: PathBuf,
+        /// 1-based line of the fault.
+        line: usize,
+        /// 1-based column of the fault.
+        column: usize,
+        /// The offending key as `table.key`, when known.
+        key: Option<String>,
+        /// What is wrong and what is accepted.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Parses configuration text; `path` is only used in errors.
+    ///
+    /// ```
+    /// let config = relcore::Config::from_toml("[version]\ntag_prefix = \"release-\"\n", "rel.toml".as_ref())?;
+    /// assert_eq!(config.version.tag_prefix, "release-");
+    /// assert_eq!(config.version.initial.to_string(), "0.1.0");
+    ///
+    /// let err = relcore::Config::from_toml("[version]\nprefix = \"v\"\n", "rel.toml".as_ref()).unwrap_err();
+    /// assert!(err.to_string().starts_with("rel.toml:2:1: unknown key `version.prefix`"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the line, column and key of the first fault.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Self, Error> {
+        toml::from_str(text).map_err(|e| invalid(text, path, &e))
+    }
+
+    /// Loads `path`; a missing file gives the defaults.
+    ///
+    /// # Errors
+    /// [`Error::Read`] when the file exists but cannot be read, [`Error::Invalid`] when it is not accepted.
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|e| Error::Invalid {
+                    path: path.to_owned(),
+                    line: line_col(
+                        &String::from_utf8_lossy(e.as_bytes()),
+                        e.utf8_error().valid_up_to(),
+                    )
+                    .0,
+                    column: 1,
+                    key: None,
+                    message: "the file is not valid UTF-8".into(),
+                })?;
+                Self::from_toml(&text, path)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(source) => Err(Error::Read {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+}
+
+fn invalid(text: &str, path: &Path, err: &toml::de::Error) -> Error {
+    let offset = err.span().map_or(0, |s| s.start);
+    let (line, column) = line_col(text, offset);
+    let table = enclosing_table(text, offset);
+    let raw = err.message().trim_end();
+    let (key, message) = match raw.strip_prefix("unknown field `") {
+        Some(rest) => {
+            let name = rest.split('`').next().unwrap_or_default();
+            let key = qualify(table.as_deref(), name);
+            let expected = rest.split_once(", expected ").map(|(_, e)| e);
+            let message = match expected {
+                Some(expected) => format!("unknown key `{key}`, expected {expected}"),
+                None => format!("unknown key `{key}`"),
+            };
+            (Some(key), message)
+        }
+        None => {
+            let key = key_on_line(text, offset).map(|k| qualify(table.as_deref(), &k));
+            let message = match &key {
+                Some(key) => format!("`{key}`: {raw}"),
+                None => raw.to_owned(),
+            };
+            (key, message)
+        }
+    };
+    Error::Invalid {
+        path: path.to_owned(),
+        line,
+        column,
+        key,
+        message,
+    }
+}
+
+fn qualify(table: Option<&str>, key: &str) -> String {
+    match table {
+        Some(table) if !key.contains('.') => format!("{table}.{key}"),
+        _ => key.to_owned(),
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    (line, offset.min(text.len()) - line_start + 1)
+}
+
+/// The `[table]` header in force at `offset`, if any.
+fn enclosing_table(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
+    text[..line_start].lines().rev().find_map(|line| {
+        let line = line.trim();
+        let inner = line.strip_prefix('[')?.split(']').next()?;
+        (!line.starts_with("[[")).then(|| inner.trim().to_owned())
+    })
+}
+
+/// The key assigned on the line holding `offset`, e.g. `initial` for `initial = "x"`.
+fn key_on_line(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.trim_matches('"').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn err(text: &str) -> String {
+        Config::from_toml(text, Path::new("rel.toml"))
+            .expect_err("config should be rejected")
+            .to_string()
+    }
+
+    #[test]
+    fn default_toml_is_the_default_config() {
+        let parsed = Config::from_toml(DEFAULT_TOML, Path::new("default.toml")).expect("parses");
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn empty_file_is_default() {
+        assert_eq!(
+            Config::from_toml("", Path::new("rel.toml")).expect("parses"),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        assert_eq!(
+            err("[version]\ninitial = \"1.0.0\"\ntag_prefx = \"v\"\n"),
+            "rel.toml:3:1: unknown key `version.tag_prefx`, expected one of `tag_prefix`, `initial`, `zero_major_breaking`"
+        );
+        assert!(err("[release]\nx = 1\n").starts_with("rel.toml:1:2: unknown key `release`"));
+    }
+
+    #[test]
+    fn bad_values_name_key_and_line() {
+        assert_eq!(
+            err("[policy]\nprotected_branches = [\"main\", \"release/[\"]\n"),
+            "rel.toml:2:22: `policy.protected_branches`: invalid glob `release/[`: error parsing glob 'release/[': unclosed character class; missing ']'"
+        );
+        assert!(err("[policy]\nbranch_names = [\"(feat\"]\n").starts_with(
+            "rel.toml:2:16: `policy.branch_names`: invalid regex `(feat`: error: unclosed group"
+        ));
+        assert!(
+            err("[version]\ninitial = \"1.0\"\n")
+                .starts_with("rel.toml:2:11: `version.initial`: `1.0` is not a semantic version")
+        );
+        assert!(err("[version]\ninitial = \"1.0.0-rc.1\"\n").contains("must be a stable version"));
+        assert!(
+            err("[commits]\ntypes = { feat = \"huge\" }\n").contains(
+                "unknown variant `huge`, expected one of `none`, `patch`, `minor`, `major`"
+            )
+        );
+        assert!(
+            err("[commits]\nmax_header_length = \"long\"\n")
+                .starts_with("rel.toml:2:21: `commits.max_header_length`: invalid type")
+        );
+        assert!(err("[version]\ntag_prefix = \"re lease\"\n").contains("git does not allow"));
+        assert!(err("[commits]\ntypes = {}\n").contains("at least one type"));
+    }
+
+    #[test]
+    fn invalid_toml_names_line() {
+        assert!(err("[version\n").starts_with("rel.toml:1:"));
+        assert!(err("[version]\ninitial = 0.1.0\n").starts_with("rel.toml:2:"));
+    }
+
+    #[test]
+    fn types_are_lowercased_and_matched_case_insensitively() {
+        let c = Config::from_toml(
+            "[commits]\ntypes = { Feat = \"minor\", HOTFIX = \"patch\" }\n",
+            Path::new("rel.toml"),
+        )
+        .expect("parses");
+        assert_eq!(c.commits.bump_for("FEAT"), Some(Bump::Minor));
+        assert_eq!(c.commits.bump_for("hotfix"), Some(Bump::Patch));
+        assert_eq!(c.commits.bump_for("fix"), None);
+    }
+
+    #[test]
+    fn globs_do_not_cross_slashes() {
+        let g = BranchGlob::new("release/*").expect("valid");
+        assert!(g.is_match("release/1.x"));
+        assert!(!g.is_match("release/1.x/hotfix"));
+        assert!(!g.is_match("main"));
+    }
+}

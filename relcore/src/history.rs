@@ -1,0 +1,365 @@
+//! Reading the repository with gix: release tags, the base release, and the commits since.
+
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use semver::Version;
+
+use crate::config::{self, Config};
+use crate::version;
+
+/// Why the repository could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No git repository at or above the directory.
+    #[error("not a git repository (or any parent up to the filesystem root): {}", path.display())]
+    NotARepository {
+        /// The directory searched from.
+        path: PathBuf,
+        /// What gix said.
+        #[source]
+        source: gix::Error,
+    },
+    /// The repository has no commits yet.
+    #[error(
+        "the repository has no commits yet (HEAD is `{branch}`, which does not exist): make a first commit"
+    )]
+    UnbornHead {
+        /// The branch HEAD names.
+        branch: String,
+    },
+    /// The history is cut off by a shallow clone before the walk could finish.
+    #[error(
+        "the history is shallow: commit {commit} has parents this clone does not have, so the commits since the last release cannot be counted; fetch the full history with `git fetch --unshallow --tags`"
+    )]
+    Shallow {
+        /// The commit at the shallow boundary.
+        commit: ObjectId,
+    },
+    /// A revision given by the user does not name a commit.
+    #[error("`{spec}` does not name a commit: {reason}")]
+    BadRevision {
+        /// The revision as given.
+        spec: String,
+        /// Why not.
+        reason: String,
+    },
+    /// Reading an object or reference failed.
+    #[error("cannot read {what}")]
+    Read {
+        /// What was being read, e.g. `commit 1a2b3c4` or `tag v1.2.0`.
+        what: String,
+        /// What gix said.
+        #[source]
+        source: gix::Error,
+    },
+}
+
+fn read_err(what: impl Into<String>) -> impl FnOnce(gix::Error) -> Error {
+    let what = what.into();
+    move |source| Error::Read { what, source }
+}
+
+/// A tag named `<tag_prefix><semver>` that points (perhaps through tag objects) at a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReleaseTag {
+    /// The tag's short name, e.g. `v1.2.3`.
+    pub name: String,
+    /// The version it names.
+    pub version: Version,
+    /// The commit it points at.
+    pub commit: ObjectId,
+    /// Whether it is an annotated tag (a tag object) rather than a lightweight one.
+    pub annotated: bool,
+}
+
+/// Something odd found while reading, that did not stop the reading.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Warning {
+    /// A tag with a release name that points at a tree or blob; it is ignored.
+    #[error("tag `{tag}` looks like a release but points at a {kind}, not a commit; ignored")]
+    TagNotOnCommit {
+        /// The tag's short name.
+        tag: String,
+        /// `tree` or `blob`.
+        kind: String,
+    },
+}
+
+/// The release tags of a repository and what was odd about its tags.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Tags {
+    /// Every release tag, highest version first.
+    pub tags: Vec<ReleaseTag>,
+    /// Tags that look like releases but were ignored.
+    pub warnings: Vec<Warning>,
+}
+
+/// What HEAD points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Head {
+    /// The commit.
+    pub id: ObjectId,
+    /// The branch (`main`), or `None` when HEAD is detached.
+    pub branch: Option<String>,
+}
+
+/// A commit met while walking history.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct WalkedCommit<'a> {
+    /// Its id.
+    pub id: ObjectId,
+    /// How many parents it has (more than one: a merge).
+    pub parents: usize,
+    /// The raw message bytes (perhaps not UTF-8).
+    pub message: &'a [u8],
+}
+
+/// A git repository, opened for reading release history.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    repo: gix::Repository,
+}
+
+impl Repo {
+    /// Finds the repository containing `dir`, like git does (honouring `GIT_DIR`).
+    ///
+    /// # Errors
+    /// [`Error::NotARepository`] when there is none.
+    pub fn discover(dir: &Path) -> Result<Self, Error> {
+        let repo = gix::discover_with_environment_overrides(dir).map_err(|source| {
+            Error::NotARepository {
+                path: dir.to_owned(),
+                source,
+            }
+        })?;
+        Ok(Self::from_gix(repo))
+    }
+
+    /// Wraps an already opened gix repository.
+    pub fn from_gix(mut repo: gix::Repository) -> Self {
+        // The walk reads each commit right after the traversal decoded it: a small cache avoids inflating it twice.
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        Self { repo }
+    }
+
+    /// The underlying gix repository.
+    pub fn gix(&self) -> &gix::Repository {
+        &self.repo
+    }
+
+    /// The work tree root, `None` for a bare repository.
+    pub fn work_dir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// Where `rel.toml` lives: the work tree root, or `$GIT_DIR` for a bare repository.
+    pub fn config_path(&self) -> PathBuf {
+        self.work_dir()
+            .unwrap_or_else(|| self.repo.git_dir())
+            .join(config::FILE_NAME)
+    }
+
+    /// Loads `rel.toml` (defaults when it does not exist).
+    ///
+    /// # Errors
+    /// See [`Config::load`].
+    pub fn load_config(&self) -> Result<Config, config::Error> {
+        Config::load(&self.config_path())
+    }
+
+    /// The commit HEAD points at, and its branch unless detached.
+    ///
+    /// # Errors
+    /// [`Error::UnbornHead`] in a repository without commits.
+    pub fn head(&self) -> Result<Head, Error> {
+        let head = self.repo.head().map_err(read_err("HEAD"))?;
+        let branch = head.referent_name().map(|n| n.shorten().to_string());
+        match head.id() {
+            Some(id) => Ok(Head {
+                id: id.detach(),
+                branch,
+            }),
+            None => Err(Error::UnbornHead {
+                branch: branch.unwrap_or_else(|| "HEAD".into()),
+            }),
+        }
+    }
+
+    /// Every tag named `<prefix><semver>` that leads to a commit, highest version first.
+    /// Annotated and lightweight tags both count; tags on trees or blobs are reported as warnings.
+    ///
+    /// # Errors
+    /// When references or tag objects cannot be read.
+    pub fn release_tags(&self, prefix: &str) -> Result<Tags, Error> {
+        let mut out = Tags::default();
+        let platform = self.repo.references().map_err(read_err("references"))?;
+        for reference in platform.tags().map_err(read_err("tags"))? {
+            let reference = reference.map_err(read_err("tags"))?;
+            let full = reference.name().as_bstr();
+            let Some(name) = full
+                .strip_prefix(b"refs/tags/")
+                .and_then(|n| std::str::from_utf8(n).ok())
+            else {
+                continue;
+            };
+            let Some(version) = version::parse_tag(name, prefix) else {
+                continue;
+            };
+            let Some(mut id) = reference.try_id().map(|id| id.detach()) else {
+                continue;
+            };
+            let mut annotated = false;
+            loop {
+                let header = self
+                    .repo
+                    .find_header(id)
+                    .map_err(read_err(format!("tag {name}")))?;
+                match header.kind() {
+                    gix::object::Kind::Commit => {
+                        out.tags.push(ReleaseTag {
+                            name: name.to_owned(),
+                            version,
+                            commit: id,
+                            annotated,
+                        });
+                        break;
+                    }
+                    gix::object::Kind::Tag => {
+                        annotated = true;
+                        let tag = self
+                            .repo
+                            .find_tag(id)
+                            .map_err(read_err(format!("tag {name}")))?;
+                        id = tag
+                            .target_id()
+                            .map_err(read_err(format!("tag {name}")))?
+                            .detach();
+                    }
+                    kind => {
+                        out.warnings.push(Warning::TagNotOnCommit {
+                            tag: name.to_owned(),
+                            kind: kind.to_string(),
+                        });
+                        break;
+                    }
+                }
+            }
+        }
+        out.tags
+            .sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.name.cmp(&b.name)));
+        Ok(out)
+    }
+
+    /// The base release: the highest stable release tag whose commit is an ancestor of (or is) `head`.
+    /// Candidates are tried highest version first, so usually a single ancestry test decides.
+    ///
+    /// # Errors
+    /// When history cannot be read, or a tag's commit lies beyond a shallow boundary.
+    pub fn base<'t>(
+        &self,
+        tags: &'t [ReleaseTag],
+        head: ObjectId,
+    ) -> Result<Option<&'t ReleaseTag>, Error> {
+        for tag in tags.iter().filter(|t| version::is_stable(&t.version)) {
+            if self.is_ancestor(tag.commit, head)? {
+                return Ok(Some(tag));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor).
+    ///
+    /// # Errors
+    /// When history cannot be read.
+    pub fn is_ancestor(&self, ancestor: ObjectId, descendant: ObjectId) -> Result<bool, Error> {
+        if ancestor == descendant {
+            return Ok(true);
+        }
+        match self.repo.merge_base(ancestor, descendant) {
+            Ok(base) => Ok(base.is_some_and(|b| b.detach() == ancestor)),
+            Err(source) => Err(self.shallow_or(ancestor, source)),
+        }
+    }
+
+    /// Resolves a revision (`HEAD`, `v1.2.0`, `main~3`, an id) to the commit it names.
+    ///
+    /// # Errors
+    /// [`Error::BadRevision`] when it names nothing, or something that is not a commit.
+    pub fn resolve(&self, spec: &str) -> Result<ObjectId, Error> {
+        let bad = |reason: String| Error::BadRevision {
+            spec: spec.to_owned(),
+            reason,
+        };
+        let id = self
+            .repo
+            .rev_parse_single(spec)
+            .map_err(|e| bad(e.to_string()))?;
+        let object = id.object().map_err(|e| bad(e.to_string()))?;
+        let commit = object
+            .peel_to_kind(gix::object::Kind::Commit)
+            .map_err(|_| bad("it does not lead to a commit".into()))?;
+        Ok(commit.id)
+    }
+
+    /// Calls `each` for every commit reachable from `tip` and not from `hidden` (`hidden..tip`),
+    /// newest first, merged branches included. Streams: nothing of the history is kept.
+    ///
+    /// # Errors
+    /// [`Error::Shallow`] when the walk reaches a shallow boundary, [`Error::Read`] when an object
+    /// cannot be read.
+    pub fn walk(
+        &self,
+        tip: ObjectId,
+        hidden: Option<ObjectId>,
+        mut each: impl FnMut(WalkedCommit<'_>),
+    ) -> Result<(), Error> {
+        let shallow = self
+            .repo
+            .shallow_commits()
+            .map_err(read_err("the shallow file"))?;
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .with_hidden(hidden)
+            .all()
+            .map_err(|e| self.shallow_or(tip, e))?;
+        for info in walk {
+            let info = info.map_err(|e| self.shallow_or(tip, e))?;
+            if let Some(shallow) = &shallow
+                && shallow.binary_search(&info.id).is_ok()
+            {
+                return Err(Error::Shallow { commit: info.id });
+            }
+            let commit = self
+                .repo
+                .find_commit(info.id)
+                .map_err(|e| self.shallow_or(info.id, e))?;
+            each(WalkedCommit {
+                id: info.id,
+                parents: info.parent_ids.len(),
+                message: commit.message_raw_sloppy(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The error for a failed read at `id`: in a shallow clone, missing history is the likely cause.
+    fn shallow_or(&self, id: ObjectId, source: gix::Error) -> Error {
+        if self.repo.is_shallow().unwrap_or(false) {
+            Error::Shallow { commit: id }
+        } else {
+            Error::Read {
+                what: format!("the history of {}", id.to_hex_with_len(7)),
+                source,
+            }
+        }
+    }
+}

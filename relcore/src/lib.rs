@@ -1,0 +1,68 @@
+//! relcore: release management inside git.
+//!
+//! It reads [Conventional Commits](https://www.conventionalcommits.org/en/v1.0.0/) from a
+//! repository with [gix], works out the next [semantic version](https://semver.org) from them,
+//! and (in later modules) renders changelogs and evaluates push policy. It decides; it never
+//! prints or exits, so other tools can embed it. Errors are typed per module.
+//!
+//! The pieces:
+//!
+//! - [`Config`]: `rel.toml`, with defaults and errors naming file, line and key ([`config`]).
+//! - [`Message`]: a commit message parsed as a Conventional Commit, or recognised as one of git's
+//!   own, and the [`Bump`] it causes ([`commit`]).
+//! - [`version`]: the pure version rules: applying a bump, the zero-major rule, pre-release counters.
+//! - [`Repo`]: release tags, the base release and the commits since, read with gix ([`history`]).
+//! - [`upcoming`] and [`log`]: the next release and the commits that make it ([`release`]).
+//!
+//! # Example
+//!
+//! The version rules on their own, without a repository:
+//!
+//! ```
+//! use relcore::{Bump, Config, Message, version};
+//!
+//! let config = Config::from_toml("[version]\nzero_major_breaking = \"major\"\n", "rel.toml".as_ref())?;
+//! let messages = ["fix(io): retry on EINTR", "feat!: drop the v1 API", "Merge branch 'topic'"];
+//! let bump = messages
+//!     .iter()
+//!     .map(|m| Message::parse(m).bump(&config.commits))
+//!     .max()
+//!     .unwrap_or(Bump::None);
+//! assert_eq!(bump, Bump::Major);
+//!
+//! let base = semver::Version::parse("0.4.2")?;
+//! let next = version::next_stable(Some(&base), bump, &config.version).expect("something to release");
+//! assert_eq!(next.to_string(), "1.0.0");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! And from a repository, as `rel next` does it:
+//!
+//! ```no_run
+//! let repo = relcore::Repo::discover(".".as_ref())?;
+//! let config = repo.load_config()?;
+//! let upcoming = relcore::upcoming(&repo, &config, &relcore::Options::default())?;
+//! match &upcoming.next {
+//!     Some(next) => println!("next release: {next} ({} bump)", upcoming.bump),
+//!     None => println!("nothing to release"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod commit;
+pub mod config;
+pub mod history;
+pub mod release;
+pub mod version;
+
+pub use commit::{ConventionalCommit, Kind, Message};
+pub use config::{Config, ZeroMajorBreaking};
+pub use history::{ReleaseTag, Repo};
+pub use release::{Options, Upcoming, log, upcoming};
+pub use version::Bump;
+
+/// Re-exported so embedders name the same versions and ids relcore uses.
+pub use gix::ObjectId;
+pub use semver;

@@ -1,0 +1,248 @@
+//! The release in the making: its base, the commits since, and the next version.
+
+use gix::ObjectId;
+use semver::Version;
+use serde::Serialize;
+
+use crate::commit::{self, Kind, Message};
+use crate::config::Config;
+use crate::history::{self, ReleaseTag, Repo, Warning};
+use crate::version::{self, Bump, InvalidLabel};
+
+/// Why the next release could not be worked out.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading the repository failed.
+    #[error(transparent)]
+    History(#[from] history::Error),
+    /// The `--pre` label is not usable.
+    #[error(transparent)]
+    Label(#[from] InvalidLabel),
+    /// A range was not of the form `A..B`, `A..`, `..B` or a single revision.
+    #[error(
+        "`{spec}` is not a range: use `A..B` (commits in B not in A), `A..`, `..B` or a single revision"
+    )]
+    BadRange {
+        /// The range as given.
+        spec: String,
+    },
+}
+
+/// Tunables of [`upcoming`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// Make a pre-release with this label (`rc` gives `1.3.0-rc.1`, then `1.3.0-rc.2`, ...).
+    pub pre: Option<String>,
+}
+
+impl Options {
+    /// Options for a pre-release labelled `label`.
+    pub fn pre(label: impl Into<String>) -> Self {
+        Self {
+            pre: Some(label.into()),
+        }
+    }
+}
+
+/// The upcoming release, as `rel next` reports it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Upcoming {
+    /// The base release: the highest stable release tag that HEAD contains.
+    pub base: Option<ReleaseTag>,
+    /// The largest bump among the commits since the base, as applied (the zero-major rule turns
+    /// a breaking change on `0.x` into a minor bump unless `zero_major_breaking = "major"`).
+    pub bump: Bump,
+    /// The next version; `None` when there is nothing to release.
+    pub next: Option<Version>,
+    /// The tag the next version gets.
+    pub tag: Option<String>,
+    /// Commits since the base (`base..HEAD`, merges included).
+    pub commits: usize,
+    /// How many of them are Conventional Commits.
+    pub conventional: usize,
+    /// Odd tags met on the way.
+    pub warnings: Vec<Warning>,
+}
+
+impl Upcoming {
+    /// The current version: the base release's.
+    pub fn current(&self) -> Option<&Version> {
+        self.base.as_ref().map(|b| &b.version)
+    }
+}
+
+/// Works out the next release from HEAD, per the version rules.
+///
+/// Streams the history once: memory stays flat however many commits there are.
+///
+/// # Errors
+/// When the repository cannot be read (no commits, shallow history) or the label is invalid.
+pub fn upcoming(repo: &Repo, config: &Config, options: &Options) -> Result<Upcoming, Error> {
+    if let Some(label) = &options.pre {
+        // Reject a bad label before any work.
+        version::next_prerelease(&Version::new(0, 0, 0), label, [])?;
+    }
+    let head = repo.head()?;
+    let tags = repo.release_tags(&config.version.tag_prefix)?;
+    let base = repo.base(&tags.tags, head.id)?.cloned();
+
+    let (mut raw_bump, mut commits, mut conventional) = (Bump::None, 0, 0);
+    repo.walk(head.id, base.as_ref().map(|b| b.commit), |c| {
+        commits += 1;
+        if c.parents > 1 {
+            return;
+        }
+        let (kind, bump) = commit::classify(&String::from_utf8_lossy(c.message), &config.commits);
+        conventional += usize::from(kind == Kind::Conventional);
+        raw_bump = raw_bump.max(bump);
+    })?;
+
+    let vc = &config.version;
+    let major = base.as_ref().map_or(vc.initial.major, |b| b.version.major);
+    let bump = raw_bump.effective(major, vc.zero_major_breaking);
+    let mut next = version::next_stable(base.as_ref().map(|b| &b.version), bump, vc);
+    if let (Some(stable), Some(label)) = (&next, &options.pre) {
+        next = Some(version::next_prerelease(
+            stable,
+            label,
+            tags.tags.iter().map(|t| &t.version),
+        )?);
+    }
+    let tag = next.as_ref().map(|v| version::tag_name(v, &vc.tag_prefix));
+    Ok(Upcoming {
+        base,
+        bump,
+        next,
+        tag,
+        commits,
+        conventional,
+        warnings: tags.warnings,
+    })
+}
+
+/// One commit of a log, parsed.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct LoggedCommit {
+    /// Its id.
+    pub id: ObjectId,
+    /// Its first line.
+    pub summary: String,
+    /// The parsed message (a commit with several parents is always a merge).
+    pub message: Message,
+    /// The bump it causes.
+    pub bump: Bump,
+}
+
+impl LoggedCommit {
+    /// What kind of message it has.
+    pub fn kind(&self) -> Kind {
+        self.message.kind()
+    }
+}
+
+/// The commits of a log and the range they came from.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Log {
+    /// The range walked, e.g. `v1.2.0..HEAD`.
+    pub range: String,
+    /// The commits, newest first.
+    pub commits: Vec<LoggedCommit>,
+    /// Odd tags met on the way.
+    pub warnings: Vec<Warning>,
+}
+
+/// The commits of `range` (`A..B`, `A..`, `..B`, or one revision meaning all its history), or by
+/// default those since the base release, each parsed with the bump it causes.
+///
+/// # Errors
+/// When a revision does not resolve or history cannot be read.
+pub fn log(repo: &Repo, config: &Config, range: Option<&str>) -> Result<Log, Error> {
+    let (range, tip, hidden, warnings) = match range {
+        Some(spec) => {
+            let (from, to) = match spec.split_once("..") {
+                Some((_, to)) if to.starts_with('.') => {
+                    return Err(Error::BadRange { spec: spec.into() });
+                }
+                Some((from, to)) => (Some(from), to),
+                None => (None, spec),
+            };
+            let tip = repo.resolve(if to.is_empty() { "HEAD" } else { to })?;
+            let hidden = match from {
+                Some(from) => Some(repo.resolve(if from.is_empty() { "HEAD" } else { from })?),
+                None => None,
+            };
+            (spec.to_owned(), tip, hidden, Vec::new())
+        }
+        None => {
+            let head = repo.head()?;
+            let tags = repo.release_tags(&config.version.tag_prefix)?;
+            let base = repo.base(&tags.tags, head.id)?;
+            let range = match base {
+                Some(b) => format!("{}..HEAD", b.name),
+                None => "HEAD".to_owned(),
+            };
+            (range, head.id, base.map(|b| b.commit), tags.warnings)
+        }
+    };
+    let mut commits = Vec::new();
+    repo.walk(tip, hidden, |c| {
+        let text = String::from_utf8_lossy(c.message);
+        let message = if c.parents > 1 {
+            Message::Git(Kind::Merge)
+        } else {
+            Message::parse(&text)
+        };
+        commits.push(LoggedCommit {
+            id: c.id,
+            summary: commit::header(&text).to_owned(),
+            bump: message.bump(&config.commits),
+            message,
+        });
+    })?;
+    Ok(Log {
+        range,
+        commits,
+        warnings,
+    })
+}
+
+/// The JSON shape of [`Upcoming`], as `rel next --json` prints it.
+#[derive(Debug, Serialize)]
+#[non_exhaustive]
+pub struct UpcomingJson {
+    /// The base release's version, or `null`.
+    pub current: Option<String>,
+    /// The next version; the current one (or `null`) when there is nothing to release.
+    pub next: Option<String>,
+    /// `none`, `patch`, `minor` or `major`.
+    pub bump: Bump,
+    /// The tag of `next`.
+    pub tag: Option<String>,
+    /// Commits since the base.
+    pub commits: usize,
+    /// Conventional Commits among them.
+    pub conventional: usize,
+}
+
+impl From<&Upcoming> for UpcomingJson {
+    fn from(u: &Upcoming) -> Self {
+        let (next, tag) = match (&u.next, &u.base) {
+            (Some(next), _) => (Some(next.to_string()), u.tag.clone()),
+            (None, Some(base)) => (Some(base.version.to_string()), Some(base.name.clone())),
+            (None, None) => (None, None),
+        };
+        Self {
+            current: u.current().map(ToString::to_string),
+            next,
+            bump: u.bump,
+            tag,
+            commits: u.commits,
+            conventional: u.conventional,
+        }
+    }
+}
