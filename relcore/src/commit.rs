@@ -204,6 +204,15 @@ pub fn classify(text: &str, commits: &CommitsConfig) -> (Kind, Bump) {
     }
 }
 
+/// A raw message as text: borrowed when it is valid UTF-8 (checked with the fast validator),
+/// else decoded lossily with U+FFFD for each invalid sequence.
+pub fn lossy_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// The first line of a message.
 pub fn header(text: &str) -> &str {
     text.split('\n')

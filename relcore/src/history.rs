@@ -61,7 +61,19 @@ fn read_err(what: impl Into<String>) -> impl FnOnce(gix::Error) -> Error {
     move |source| Error::Read { what, source }
 }
 
-/// A tag named `<tag_prefix><semver>` that points (perhaps through tag objects) at a commit.
+/// A tag named `<tag_prefix><semver>`, as listed: not yet followed to what it points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TagRef {
+    /// The tag's short name, e.g. `v1.2.3`.
+    pub name: String,
+    /// The version it names.
+    pub version: Version,
+    /// What the reference points at: a tag object (annotated) or a commit (lightweight).
+    pub target: ObjectId,
+}
+
+/// A release tag followed to the commit it marks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReleaseTag {
@@ -89,13 +101,13 @@ pub enum Warning {
     },
 }
 
-/// The release tags of a repository and what was odd about its tags.
+/// The base release and what was odd about the tags examined to find it.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
-pub struct Tags {
-    /// Every release tag, highest version first.
-    pub tags: Vec<ReleaseTag>,
-    /// Tags that look like releases but were ignored.
+pub struct Base {
+    /// The highest stable release tag HEAD contains, if any.
+    pub tag: Option<ReleaseTag>,
+    /// Release-named tags that were examined and ignored.
     pub warnings: Vec<Warning>,
 }
 
@@ -138,6 +150,18 @@ impl Repo {
                 path: dir.to_owned(),
                 source,
             }
+        })?;
+        Ok(Self::from_gix(repo))
+    }
+
+    /// Opens the repository at `git_dir` (a `.git` directory or a bare repository), without discovery.
+    ///
+    /// # Errors
+    /// [`Error::NotARepository`] when it is not one.
+    pub fn open(git_dir: &Path) -> Result<Self, Error> {
+        let repo = gix::open(git_dir).map_err(|source| Error::NotARepository {
+            path: git_dir.to_owned(),
+            source,
         })?;
         Ok(Self::from_gix(repo))
     }
@@ -192,13 +216,13 @@ impl Repo {
         }
     }
 
-    /// Every tag named `<prefix><semver>` that leads to a commit, highest version first.
-    /// Annotated and lightweight tags both count; tags on trees or blobs are reported as warnings.
+    /// Every tag named `<prefix><semver>`, highest version first. Reads only references, no
+    /// objects: a repository with thousands of tags lists them in a few milliseconds.
     ///
     /// # Errors
-    /// When references or tag objects cannot be read.
-    pub fn release_tags(&self, prefix: &str) -> Result<Tags, Error> {
-        let mut out = Tags::default();
+    /// When references cannot be read.
+    pub fn release_tags(&self, prefix: &str) -> Result<Vec<TagRef>, Error> {
+        let mut tags = Vec::new();
         let platform = self.repo.references().map_err(read_err("references"))?;
         for reference in platform.tags().map_err(read_err("tags"))? {
             let reference = reference.map_err(read_err("tags"))?;
@@ -209,70 +233,76 @@ impl Repo {
             else {
                 continue;
             };
-            let Some(version) = version::parse_tag(name, prefix) else {
+            let (Some(version), Some(target)) =
+                (version::parse_tag(name, prefix), reference.try_id())
+            else {
                 continue;
             };
-            let Some(mut id) = reference.try_id().map(|id| id.detach()) else {
-                continue;
-            };
-            let mut annotated = false;
-            loop {
-                let header = self
-                    .repo
-                    .find_header(id)
-                    .map_err(read_err(format!("tag {name}")))?;
-                match header.kind() {
-                    gix::object::Kind::Commit => {
-                        out.tags.push(ReleaseTag {
-                            name: name.to_owned(),
-                            version,
-                            commit: id,
-                            annotated,
-                        });
-                        break;
-                    }
-                    gix::object::Kind::Tag => {
-                        annotated = true;
-                        let tag = self
-                            .repo
-                            .find_tag(id)
-                            .map_err(read_err(format!("tag {name}")))?;
-                        id = tag
-                            .target_id()
-                            .map_err(read_err(format!("tag {name}")))?
-                            .detach();
-                    }
-                    kind => {
-                        out.warnings.push(Warning::TagNotOnCommit {
-                            tag: name.to_owned(),
-                            kind: kind.to_string(),
-                        });
-                        break;
-                    }
+            tags.push(TagRef {
+                name: name.to_owned(),
+                version,
+                target: target.detach(),
+            });
+        }
+        tags.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.name.cmp(&b.name)));
+        Ok(tags)
+    }
+
+    /// Follows a tag through tag objects to its commit; `Err(Warning)` when it ends at a tree or blob.
+    ///
+    /// # Errors
+    /// When an object cannot be read.
+    pub fn peel(&self, tag: &TagRef) -> Result<Result<ReleaseTag, Warning>, Error> {
+        let (mut id, mut annotated) = (tag.target, false);
+        loop {
+            let what = || format!("tag {}", tag.name);
+            let header = self
+                .repo
+                .find_header(id)
+                .map_err(|e| self.shallow_or(id, e))?;
+            match header.kind() {
+                gix::object::Kind::Commit => {
+                    return Ok(Ok(ReleaseTag {
+                        name: tag.name.clone(),
+                        version: tag.version.clone(),
+                        commit: id,
+                        annotated,
+                    }));
+                }
+                gix::object::Kind::Tag => {
+                    annotated = true;
+                    let object = self.repo.find_tag(id).map_err(read_err(what()))?;
+                    id = object.target_id().map_err(read_err(what()))?.detach();
+                }
+                kind => {
+                    return Ok(Err(Warning::TagNotOnCommit {
+                        tag: tag.name.clone(),
+                        kind: kind.to_string(),
+                    }));
                 }
             }
         }
-        out.tags
-            .sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.name.cmp(&b.name)));
-        Ok(out)
     }
 
     /// The base release: the highest stable release tag whose commit is an ancestor of (or is) `head`.
-    /// Candidates are tried highest version first, so usually a single ancestry test decides.
+    /// Candidates are tried highest version first, so usually one ancestry test decides and
+    /// only the tags above the base are read.
     ///
     /// # Errors
     /// When history cannot be read, or a tag's commit lies beyond a shallow boundary.
-    pub fn base<'t>(
-        &self,
-        tags: &'t [ReleaseTag],
-        head: ObjectId,
-    ) -> Result<Option<&'t ReleaseTag>, Error> {
+    pub fn base(&self, tags: &[TagRef], head: ObjectId) -> Result<Base, Error> {
+        let mut base = Base::default();
         for tag in tags.iter().filter(|t| version::is_stable(&t.version)) {
-            if self.is_ancestor(tag.commit, head)? {
-                return Ok(Some(tag));
+            match self.peel(tag)? {
+                Ok(release) if self.is_ancestor(release.commit, head)? => {
+                    base.tag = Some(release);
+                    break;
+                }
+                Ok(_) => {}
+                Err(warning) => base.warnings.push(warning),
             }
         }
-        Ok(None)
+        Ok(base)
     }
 
     /// Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor).

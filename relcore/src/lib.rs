@@ -63,6 +63,11 @@ pub use history::{ReleaseTag, Repo};
 pub use release::{Options, Upcoming, log, upcoming};
 pub use version::Bump;
 
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// Re-exported so embedders name the same versions and ids relcore uses.
 pub use gix::ObjectId;
 pub use semver;

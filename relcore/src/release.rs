@@ -87,7 +87,10 @@ pub fn upcoming(repo: &Repo, config: &Config, options: &Options) -> Result<Upcom
     }
     let head = repo.head()?;
     let tags = repo.release_tags(&config.version.tag_prefix)?;
-    let base = repo.base(&tags.tags, head.id)?.cloned();
+    let history::Base {
+        tag: base,
+        warnings,
+    } = repo.base(&tags, head.id)?;
 
     let (mut raw_bump, mut commits, mut conventional) = (Bump::None, 0, 0);
     repo.walk(head.id, base.as_ref().map(|b| b.commit), |c| {
@@ -95,7 +98,7 @@ pub fn upcoming(repo: &Repo, config: &Config, options: &Options) -> Result<Upcom
         if c.parents > 1 {
             return;
         }
-        let (kind, bump) = commit::classify(&String::from_utf8_lossy(c.message), &config.commits);
+        let (kind, bump) = commit::classify(&commit::lossy_text(c.message), &config.commits);
         conventional += usize::from(kind == Kind::Conventional);
         raw_bump = raw_bump.max(bump);
     })?;
@@ -108,7 +111,7 @@ pub fn upcoming(repo: &Repo, config: &Config, options: &Options) -> Result<Upcom
         next = Some(version::next_prerelease(
             stable,
             label,
-            tags.tags.iter().map(|t| &t.version),
+            tags.iter().map(|t| &t.version),
         )?);
     }
     let tag = next.as_ref().map(|v| version::tag_name(v, &vc.tag_prefix));
@@ -119,7 +122,7 @@ pub fn upcoming(repo: &Repo, config: &Config, options: &Options) -> Result<Upcom
         tag,
         commits,
         conventional,
-        warnings: tags.warnings,
+        warnings,
     })
 }
 
@@ -181,17 +184,17 @@ pub fn log(repo: &Repo, config: &Config, range: Option<&str>) -> Result<Log, Err
         None => {
             let head = repo.head()?;
             let tags = repo.release_tags(&config.version.tag_prefix)?;
-            let base = repo.base(&tags.tags, head.id)?;
-            let range = match base {
+            let base = repo.base(&tags, head.id)?;
+            let range = match &base.tag {
                 Some(b) => format!("{}..HEAD", b.name),
                 None => "HEAD".to_owned(),
             };
-            (range, head.id, base.map(|b| b.commit), tags.warnings)
+            (range, head.id, base.tag.map(|b| b.commit), base.warnings)
         }
     };
     let mut commits = Vec::new();
     repo.walk(tip, hidden, |c| {
-        let text = String::from_utf8_lossy(c.message);
+        let text = commit::lossy_text(c.message);
         let message = if c.parents > 1 {
             Message::Git(Kind::Merge)
         } else {
