@@ -45,6 +45,14 @@ pub enum Error {
         /// Why not.
         reason: String,
     },
+    /// A range was not of the form `A..B`, `A..`, `..B` or a single revision.
+    #[error(
+        "`{spec}` is not a range: use `A..B` (commits in B not in A), `A..`, `..B` or a single revision"
+    )]
+    BadRange {
+        /// The range as given.
+        spec: String,
+    },
     /// Reading an object or reference failed.
     #[error("cannot read {what}")]
     Read {
@@ -337,6 +345,31 @@ impl Repo {
             .peel_to_kind(gix::object::Kind::Commit)
             .map_err(|_| bad("it does not lead to a commit".into()))?;
         Ok(commit.id)
+    }
+
+    /// Resolves a range to the commit to walk from and the one whose history to leave out:
+    /// `A..B`, `A..` (to HEAD), `..B` (from HEAD), or one revision for all of its history.
+    ///
+    /// # Errors
+    /// [`Error::BadRange`] for `A...B` and the like, [`Error::BadRevision`] for a side that names no commit.
+    pub fn range(&self, spec: &str) -> Result<(ObjectId, Option<ObjectId>), Error> {
+        let side = |s: &str| self.resolve(if s.is_empty() { "HEAD" } else { s });
+        match spec.split_once("..") {
+            Some((_, to)) if to.starts_with('.') => Err(Error::BadRange { spec: spec.into() }),
+            Some((from, to)) => Ok((side(to)?, Some(side(from)?))),
+            None if spec.is_empty() => Err(Error::BadRange { spec: spec.into() }),
+            None => Ok((side(spec)?, None)),
+        }
+    }
+
+    /// The comment string git strips from edited messages: `core.commentString`, else
+    /// `core.commentChar` (either may be `auto`), else `None` for git's default `#`.
+    pub fn comment_setting(&self) -> Option<String> {
+        let config = self.repo.config_snapshot();
+        ["core.commentString", "core.commentChar"]
+            .into_iter()
+            .find_map(|key| config.string(key))
+            .map(|v| v.to_string())
     }
 
     /// Calls `each` for every commit reachable from `tip` and not from `hidden` (`hidden..tip`),

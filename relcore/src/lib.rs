@@ -10,6 +10,7 @@
 //! - [`Config`]: `rel.toml`, with defaults and errors naming file, line and key ([`config`]).
 //! - [`Message`]: a commit message parsed as a Conventional Commit, or recognised as one of git's
 //!   own, and the [`Bump`] it causes ([`commit`]).
+//! - [`lint`]: the commit-message rules, as structured diagnostics with byte spans.
 //! - [`version`]: the pure version rules: applying a bump, the zero-major rule, pre-release counters.
 //! - [`Repo`]: release tags, the base release and the commits since, read with gix ([`history`]).
 //! - [`upcoming`] and [`log`]: the next release and the commits that make it ([`release`]).
@@ -54,6 +55,7 @@
 pub mod commit;
 pub mod config;
 pub mod history;
+pub mod lint;
 pub mod release;
 pub mod version;
 

@@ -19,14 +19,6 @@ pub enum Error {
     /// The `--pre` label is not usable.
     #[error(transparent)]
     Label(#[from] InvalidLabel),
-    /// A range was not of the form `A..B`, `A..`, `..B` or a single revision.
-    #[error(
-        "`{spec}` is not a range: use `A..B` (commits in B not in A), `A..`, `..B` or a single revision"
-    )]
-    BadRange {
-        /// The range as given.
-        spec: String,
-    },
 }
 
 /// Tunables of [`upcoming`].
@@ -167,18 +159,7 @@ pub struct Log {
 pub fn log(repo: &Repo, config: &Config, range: Option<&str>) -> Result<Log, Error> {
     let (range, tip, hidden, warnings) = match range {
         Some(spec) => {
-            let (from, to) = match spec.split_once("..") {
-                Some((_, to)) if to.starts_with('.') => {
-                    return Err(Error::BadRange { spec: spec.into() });
-                }
-                Some((from, to)) => (Some(from), to),
-                None => (None, spec),
-            };
-            let tip = repo.resolve(if to.is_empty() { "HEAD" } else { to })?;
-            let hidden = match from {
-                Some(from) => Some(repo.resolve(if from.is_empty() { "HEAD" } else { from })?),
-                None => None,
-            };
+            let (tip, hidden) = repo.range(spec)?;
             (spec.to_owned(), tip, hidden, Vec::new())
         }
         None => {

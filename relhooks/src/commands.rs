@@ -7,8 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use relcore::history::Warning;
+use relcore::lint::{self, Report};
 use relcore::release::UpcomingJson;
 use relcore::{Config, Kind, Repo};
+
+use crate::install::{self, Foreign};
+use crate::render::{self, Style};
 use serde::Serialize;
 
 fn open(dir: &Path) -> Result<(Repo, Config)> {
@@ -145,5 +149,162 @@ pub fn init(dir: &Path, force: bool) -> Result<ExitCode> {
     file.persist(&path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     eprintln!("wrote {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The exit code for a check: 0 when it passed, 1 when it failed.
+fn check(passed: bool) -> ExitCode {
+    if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn read_message(file: Option<&Path>) -> Result<String> {
+    let bytes = match file {
+        None => read_stdin()?,
+        Some(p) if p == Path::new("-") => read_stdin()?,
+        Some(p) => std::fs::read(p)
+            .with_context(|| format!("cannot read the message file {}", p.display()))?,
+    };
+    Ok(relcore::commit::lossy_text(&bytes).into_owned())
+}
+
+fn read_stdin() -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+        .context("cannot read stdin")?;
+    Ok(bytes)
+}
+
+#[derive(Serialize)]
+struct LintJson<'a> {
+    ok: bool,
+    #[serde(flatten)]
+    report: &'a Report,
+}
+
+#[derive(Serialize)]
+struct RangeLintJson<'a> {
+    ok: bool,
+    range: &'a str,
+    commits: Vec<CommitLintJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct CommitLintJson<'a> {
+    id: String,
+    short_id: String,
+    summary: &'a str,
+    ok: bool,
+    kind: Kind,
+    diagnostics: &'a [lint::Diagnostic],
+}
+
+pub fn lint(dir: &Path, file: Option<&Path>, range: Option<&str>, json: bool) -> Result<ExitCode> {
+    if let Some(range) = range {
+        let (repo, config) = open(dir)?;
+        let reports = lint::lint_range(&repo, &config.commits, range)?;
+        let ok = reports.iter().all(|c| c.report.is_ok());
+        if json {
+            let commits = reports
+                .iter()
+                .map(|c| CommitLintJson {
+                    id: c.id.to_string(),
+                    short_id: c.id.to_hex_with_len(7).to_string(),
+                    summary: &c.summary,
+                    ok: c.report.is_ok(),
+                    kind: c.report.kind,
+                    diagnostics: &c.report.diagnostics,
+                })
+                .collect();
+            print_json(&RangeLintJson { ok, range, commits })?;
+            return Ok(check(ok));
+        }
+        let style = Style::for_stderr();
+        let failed: Vec<_> = reports.iter().filter(|c| !c.report.is_ok()).collect();
+        for c in &failed {
+            let origin = format!("commit {} `{}`", c.id.to_hex_with_len(7), c.summary);
+            eprint!("{}", render::report(&c.report, &origin, style));
+        }
+        if failed.is_empty() {
+            eprintln!("{} commits in {range}: all pass", reports.len());
+        } else {
+            eprintln!(
+                "{} of {} commits in {range} break the commit rules",
+                failed.len(),
+                reports.len()
+            );
+        }
+        return Ok(check(ok));
+    }
+
+    // One message: the repository (if any) gives rel.toml and the comment character.
+    let raw = read_message(file)?;
+    let (config, comment_setting) = match Repo::discover(dir) {
+        Ok(repo) => (repo.load_config()?, repo.comment_setting()),
+        Err(relcore::history::Error::NotARepository { .. }) => {
+            (Config::load(&dir.join(relcore::config::FILE_NAME))?, None)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let message = lint::cleanup(&raw, &lint::comment_for(comment_setting.as_deref(), &raw));
+    let report = lint::lint(&message, &config.commits);
+    if json {
+        print_json(&LintJson {
+            ok: report.is_ok(),
+            report: &report,
+        })?;
+        return Ok(check(report.is_ok()));
+    }
+    let origin = match file {
+        Some(p) if p != Path::new("-") => p.display().to_string(),
+        _ => "stdin".to_owned(),
+    };
+    eprint!("{}", render::report(&report, &origin, Style::for_stderr()));
+    Ok(check(report.is_ok()))
+}
+
+pub fn hook_commit_msg(dir: &Path, file: &Path) -> Result<ExitCode> {
+    let (repo, config) = open(dir)?;
+    let raw = read_message(Some(file))?;
+    let comment = lint::comment_for(repo.comment_setting().as_deref(), &raw);
+    let report = lint::lint(&lint::cleanup(&raw, &comment), &config.commits);
+    if report.is_ok() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let style = Style::for_stderr();
+    eprint!("{}", render::report(&report, "commit message", style));
+    let n = report.diagnostics.len();
+    eprintln!(
+        "rel: commit refused ({n} problem{}). Your message is kept in {}; edit it and commit again with:\n  git commit -e -F {}",
+        if n == 1 { "" } else { "s" },
+        file.display(),
+        file.display()
+    );
+    Ok(ExitCode::from(1))
+}
+
+fn rel_path() -> Result<std::path::PathBuf> {
+    let exe = std::env::current_exe().context("cannot tell where the rel binary is")?;
+    Ok(exe.canonicalize().unwrap_or(exe))
+}
+
+pub fn install(dir: &Path, foreign: Foreign) -> Result<ExitCode> {
+    let (_repo, _config) = open(dir)?;
+    let hooks = install::hooks_dir(dir)?;
+    for line in install::install(&hooks, install::CLIENT_HOOKS, &rel_path()?, foreign)? {
+        eprintln!("{line}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn uninstall(dir: &Path) -> Result<ExitCode> {
+    let (_repo, _config) = open(dir)?;
+    let hooks = install::hooks_dir(dir)?;
+    for line in install::uninstall(&hooks, install::CLIENT_HOOKS)? {
+        eprintln!("{line}");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod install;
+mod render;
 
 /// Release management inside git: Conventional Commits, semantic versions, changelogs, signed tags.
 #[derive(Debug, Parser)]
@@ -38,11 +40,46 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Lint a commit message (from FILE, or stdin with `-` or no argument), or every commit of a range.
+    Lint {
+        /// The message file; `-` or nothing reads stdin.
+        #[arg(conflicts_with = "range")]
+        file: Option<PathBuf>,
+        /// Lint every commit in `A..B` instead (merge commits pass).
+        #[arg(long, value_name = "A..B")]
+        range: Option<String>,
+        /// Print one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The entry points git runs (installed by `rel install`).
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Write rel's hook shims into the hooks directory git uses (honours core.hooksPath).
+    Install {
+        /// Keep a foreign hook already in place: move it aside and run it before rel.
+        #[arg(long, conflicts_with = "force")]
+        chain: bool,
+        /// Replace a foreign hook already in place, keeping a copy as <hook>.rel-backup.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove rel's hook shims (and only those), putting chained hooks back.
+    Uninstall,
     /// Write a commented rel.toml with every default to the work tree root.
     Init {
         /// Overwrite an existing rel.toml.
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HookCommand {
+    /// Lint the message git is about to record (comments and the scissors part removed).
+    CommitMsg {
+        /// The message file git passes (.git/COMMIT_EDITMSG).
+        file: PathBuf,
     },
 }
 
@@ -52,6 +89,19 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Next { pre, json } => commands::next(&dir, pre, json),
         Command::Log { range, json } => commands::log(&dir, range.as_deref(), json),
+        Command::Lint { file, range, json } => {
+            commands::lint(&dir, file.as_deref(), range.as_deref(), json)
+        }
+        Command::Hook(HookCommand::CommitMsg { file }) => commands::hook_commit_msg(&dir, &file),
+        Command::Install { chain, force } => {
+            let foreign = match (chain, force) {
+                (true, _) => install::Foreign::Chain,
+                (_, true) => install::Foreign::Force,
+                _ => install::Foreign::Refuse,
+            };
+            commands::install(&dir, foreign)
+        }
+        Command::Uninstall => commands::uninstall(&dir),
         Command::Init { force } => commands::init(&dir, force),
     };
     match result {

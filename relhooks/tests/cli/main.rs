@@ -2,6 +2,9 @@
 //! and the real `rel` binary run in them.
 
 mod bad_input;
+mod hooks;
+mod install;
+mod lint;
 mod log;
 mod next;
 
@@ -94,19 +97,61 @@ impl Repo {
     }
 
     pub fn rel_in(&self, cwd: &Path, args: &[&str]) -> Run {
+        self.run(
+            Command::new(env!("CARGO_BIN_EXE_rel"))
+                .args(args)
+                .current_dir(cwd),
+            None,
+        )
+    }
+
+    /// Runs `rel` with `input` on stdin.
+    pub fn rel_stdin(&self, args: &[&str], input: &str) -> Run {
+        self.run(
+            Command::new(env!("CARGO_BIN_EXE_rel"))
+                .args(args)
+                .current_dir(self.path()),
+            Some(input),
+        )
+    }
+
+    /// Runs `git` in the repository, in the fixture environment (so installed hooks run for real).
+    pub fn git(&self, args: &[&str]) -> Run {
+        self.run(
+            Command::new("git").args(args).current_dir(self.path()),
+            None,
+        )
+    }
+
+    /// Runs `command` isolated from the user's git configuration, with the fixture identities.
+    pub fn run(&self, command: &mut Command, input: Option<&str>) -> Run {
+        use std::io::Write as _;
         let global = self.home.path().join(".gitconfig-empty");
-        std::fs::write(&global, "").expect("write empty global config");
-        let out = Command::new(env!("CARGO_BIN_EXE_rel"))
-            .args(args)
-            .current_dir(cwd)
+        if !global.exists() {
+            std::fs::write(&global, "").expect("write empty global config");
+        }
+        let mut child = command
             .env("HOME", self.home.path())
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", &global)
+            .env("GIT_AUTHOR_NAME", "Ada Author")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+            .env("GIT_COMMITTER_NAME", "Cy Committer")
+            .env("GIT_COMMITTER_EMAIL", "cy@example.com")
             .env("NO_COLOR", "1")
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
-            .output()
-            .expect("rel runs");
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("command runs");
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        stdin
+            .write_all(input.unwrap_or_default().as_bytes())
+            .expect("write stdin");
+        drop(stdin);
+        let out = child.wait_with_output().expect("command finishes");
         Run {
             code: out
                 .status
@@ -139,6 +184,32 @@ impl Repo {
     }
 
     pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) {
-        std::fs::write(self.path().join(name), contents).expect("write file");
+        let path = self.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create parent directories");
+        }
+        std::fs::write(path, contents).expect("write file");
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path().join(name))
+            .unwrap_or_else(|e| panic!("read {name}: {e}"))
+    }
+
+    /// The full message of `rev`.
+    pub fn message(&self, rev: &str) -> String {
+        self.git(&["log", "-1", "--format=%B", rev])
+            .success()
+            .trim_end()
+            .to_owned()
+    }
+
+    /// How many commits HEAD has.
+    pub fn count(&self) -> usize {
+        self.git(&["rev-list", "--count", "HEAD"])
+            .success()
+            .trim()
+            .parse()
+            .expect("a number")
     }
 }
