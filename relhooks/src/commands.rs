@@ -163,6 +163,11 @@ fn check(passed: bool) -> ExitCode {
 
 fn read_message(file: Option<&Path>) -> Result<String> {
     let bytes = match file {
+        None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+            bail!(
+                "rel lint reads the message from stdin: pipe one in, give a FILE, or lint commits with --range A..B"
+            )
+        }
         None => read_stdin()?,
         Some(p) if p == Path::new("-") => read_stdin()?,
         Some(p) => std::fs::read(p)
