@@ -91,6 +91,8 @@ pub struct ReleaseTag {
     pub version: Version,
     /// The commit it points at.
     pub commit: ObjectId,
+    /// What the reference points at: the tag object when annotated, else the commit.
+    pub target: ObjectId,
     /// Whether it is an annotated tag (a tag object) rather than a lightweight one.
     pub annotated: bool,
 }
@@ -139,6 +141,49 @@ pub struct WalkedCommit<'a> {
     pub parents: usize,
     /// The raw message bytes (perhaps not UTF-8).
     pub message: &'a [u8],
+    /// The whole raw commit object, for [`WalkedCommit::author`].
+    pub data: &'a [u8],
+    hash: gix::hash::Kind,
+}
+
+/// A person and a moment, from a commit's author line or a tag's tagger line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Signature {
+    /// The name, lossily decoded.
+    pub name: String,
+    /// The e-mail address, lossily decoded.
+    pub email: String,
+    /// Seconds since the Unix epoch.
+    pub seconds: i64,
+    /// The time zone offset in seconds east of UTC.
+    pub offset: i32,
+}
+
+impl Signature {
+    fn from_gix(s: gix::actor::SignatureRef<'_>) -> Option<Self> {
+        let time = s.time().ok()?;
+        Some(Self {
+            name: s.name.to_string(),
+            email: s.email.to_string(),
+            seconds: time.seconds,
+            offset: time.offset,
+        })
+    }
+
+    /// The date in the signer's time zone, `YYYY-MM-DD`.
+    pub fn date(&self) -> String {
+        gix::date::Time::new(self.seconds, self.offset)
+            .format_or_unix(gix::date::time::format::SHORT)
+    }
+}
+
+impl WalkedCommit<'_> {
+    /// The author, if the commit's author line can be read.
+    pub fn author(&self) -> Option<Signature> {
+        let commit = gix::objs::CommitRefIter::from_bytes(self.data, self.hash);
+        Signature::from_gix(commit.author().ok()?)
+    }
 }
 
 /// A git repository, opened for reading release history.
@@ -274,6 +319,7 @@ impl Repo {
                         name: tag.name.clone(),
                         version: tag.version.clone(),
                         commit: id,
+                        target: tag.target,
                         annotated,
                     }));
                 }
@@ -299,8 +345,25 @@ impl Repo {
     /// # Errors
     /// When history cannot be read, or a tag's commit lies beyond a shallow boundary.
     pub fn base(&self, tags: &[TagRef], head: ObjectId) -> Result<Base, Error> {
+        self.latest_release(tags, head, false)
+    }
+
+    /// The highest release tag among `tags` (sorted highest first) whose commit is an ancestor
+    /// of (or is) `head`; pre-releases count when `include_pre`.
+    ///
+    /// # Errors
+    /// As [`Repo::base`].
+    pub fn latest_release(
+        &self,
+        tags: &[TagRef],
+        head: ObjectId,
+        include_pre: bool,
+    ) -> Result<Base, Error> {
         let mut base = Base::default();
-        for tag in tags.iter().filter(|t| version::is_stable(&t.version)) {
+        for tag in tags
+            .iter()
+            .filter(|t| include_pre || version::is_stable(&t.version))
+        {
             match self.peel(tag)? {
                 Ok(release) if self.is_ancestor(release.commit, head)? => {
                     base.tag = Some(release);
@@ -311,6 +374,35 @@ impl Repo {
             }
         }
         Ok(base)
+    }
+
+    /// When the release was made: the tagger of an annotated tag, else the committer of its commit.
+    ///
+    /// # Errors
+    /// When the tag or commit object cannot be read.
+    pub fn tag_signature(&self, tag: &ReleaseTag) -> Result<Option<Signature>, Error> {
+        let what = || format!("tag {}", tag.name);
+        if tag.annotated {
+            let object = self.repo.find_tag(tag.target).map_err(read_err(what()))?;
+            let decoded = object.decode().map_err(read_err(what()))?;
+            if let Some(tagger) = decoded.tagger().ok().flatten() {
+                return Ok(Signature::from_gix(tagger));
+            }
+        }
+        let commit = self
+            .repo
+            .find_commit(tag.commit)
+            .map_err(read_err(what()))?;
+        let committer = commit.committer().map_err(read_err(what()))?;
+        Ok(Signature::from_gix(committer))
+    }
+
+    /// The URL of remote `name`'s fetch side, if configured.
+    pub fn remote_url(&self, name: &str) -> Option<String> {
+        self.repo
+            .config_snapshot()
+            .string(format!("remote.{name}.url").as_str())
+            .map(|u| u.to_string())
     }
 
     /// Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor).
@@ -409,6 +501,8 @@ impl Repo {
                 id: info.id,
                 parents: info.parent_ids.len(),
                 message: commit.message_raw_sloppy(),
+                data: &commit.data,
+                hash: self.repo.object_hash(),
             });
         }
         Ok(())

@@ -52,6 +52,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod changelog;
 pub mod commit;
 pub mod config;
 pub mod history;

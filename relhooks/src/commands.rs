@@ -313,3 +313,205 @@ pub fn uninstall(dir: &Path) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Which sections `rel changelog` makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangelogMode {
+    /// The releases not yet in the file, and the Unreleased section.
+    New,
+    /// Only the Unreleased section.
+    Unreleased,
+    /// Every release, from the whole history.
+    All,
+}
+
+fn root(repo: &Repo) -> std::path::PathBuf {
+    repo.work_dir()
+        .unwrap_or_else(|| repo.gix().git_dir())
+        .to_owned()
+}
+
+/// Writes `contents` to `path` through a temporary file and a rename: never half-written.
+fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(parent)
+        .with_context(|| format!("cannot create a temporary file in {}", parent.display()))?;
+    {
+        let mut out = std::io::BufWriter::new(tmp.as_file_mut());
+        write(&mut out)?;
+        out.flush()?;
+    }
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+pub fn changelog(
+    dir: &Path,
+    mode: ChangelogMode,
+    stdout: bool,
+    output: Option<&Path>,
+    context: bool,
+) -> Result<ExitCode> {
+    use relcore::changelog::{self as cl, Releases, Templates};
+    let (repo, config) = open(dir)?;
+    let root = root(&repo);
+    let templates = Templates::new(&config, &root)?;
+    let links = cl::links(&repo, &config);
+    let path = output.map_or_else(|| root.join(&config.changelog.path), Path::to_owned);
+    let existing = match std::fs::read(&path) {
+        Ok(bytes) => Some(relcore::commit::lossy_text(&bytes).into_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display())));
+        }
+    };
+    let layout = cl::layout(existing.as_deref().unwrap_or_default());
+
+    let mut releases = Releases::new(&repo, &config)?;
+    // Each release is built, rendered and handed to `emit` in turn, newest first.
+    let mut each_release =
+        |emit: &mut dyn FnMut(&cl::Release, String) -> Result<()>| -> Result<()> {
+            while let Some(range) = releases.next_range()? {
+                if mode == ChangelogMode::Unreleased && range.tag.is_some() {
+                    break;
+                }
+                if mode == ChangelogMode::New
+                    && let Some(tag) = &range.tag
+                    && layout
+                        .versions
+                        .iter()
+                        .any(|v| *v == tag.version.to_string())
+                {
+                    break;
+                }
+                let release = cl::build_release(&repo, &config, &range, links.as_ref())?;
+                let section = templates.changelog_section(&release)?;
+                emit(&release, section)?;
+            }
+            Ok(())
+        };
+
+    if context {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{{\"releases\": [")?;
+        let mut first = true;
+        each_release(&mut |release, _| {
+            if !first {
+                writeln!(out, ",")?;
+            }
+            first = false;
+            serde_json::to_writer_pretty(&mut out, release)?;
+            Ok(())
+        })?;
+        writeln!(out, "\n]}}")?;
+        warn(&releases.warnings);
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    if mode == ChangelogMode::All {
+        // Keep whatever comes before the first release heading; regenerate the rest.
+        let kept = match &existing {
+            Some(text)
+                if !text[..layout.first_release.unwrap_or(text.len())]
+                    .trim()
+                    .is_empty() =>
+            {
+                text[..layout.first_release.unwrap_or(text.len())].to_owned()
+            }
+            _ => cl::DEFAULT_INTRO.to_owned(),
+        };
+        let mut write_all = |out: &mut dyn Write| -> Result<()> {
+            out.write_all(kept.trim_end().as_bytes())?;
+            out.write_all(b"\n")?;
+            each_release(&mut |_, section| {
+                out.write_all(b"\n")?;
+                out.write_all(section.as_bytes())?;
+                Ok(())
+            })
+        };
+        if stdout {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            write_all(&mut out)?;
+            out.flush()?;
+        } else {
+            write_atomically(&path, write_all)?;
+            eprintln!("wrote {}", path.display());
+        }
+        warn(&releases.warnings);
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let mut sections = Vec::new();
+    each_release(&mut |_, section| {
+        sections.push(section);
+        Ok(())
+    })?;
+    warn(&releases.warnings);
+    if stdout {
+        print!("{}", sections.join("\n"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let base = existing
+        .clone()
+        .unwrap_or_else(|| cl::DEFAULT_INTRO.to_owned());
+    let updated = cl::insert_sections(&base, &sections, true);
+    if existing.as_deref() == Some(updated.as_str()) {
+        eprintln!("{} is up to date", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    write_atomically(&path, |out| Ok(out.write_all(updated.as_bytes())?))?;
+    eprintln!("updated {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn notes(
+    dir: &Path,
+    version: Option<&str>,
+    template: Option<&Path>,
+    context: bool,
+) -> Result<ExitCode> {
+    use relcore::changelog::{self as cl, Planned, TemplateKind, Templates};
+    let (repo, config) = open(dir)?;
+    let root = root(&repo);
+    let mut templates = Templates::new(&config, &root)?;
+    if let Some(template) = template {
+        templates.load(TemplateKind::Notes, template)?;
+    }
+    let range = match version {
+        Some(v) => cl::range_for(&repo, &config, Some(v))?,
+        None => {
+            let upcoming = relcore::upcoming(&repo, &config, &relcore::Options::default())?;
+            warn(&upcoming.warnings);
+            let mut range = cl::upcoming_range(&repo, &config, true)?;
+            range.planned = upcoming
+                .next
+                .map(|next| Planned::today(next, &config.version.tag_prefix));
+            range
+        }
+    };
+    let release = cl::build_release(&repo, &config, &range, cl::links(&repo, &config).as_ref())?;
+    if context {
+        return print_json(&release);
+    }
+    let known_issues = match &config.notes.known_issues {
+        p if p.as_os_str().is_empty() => None,
+        p => {
+            let path = root.join(p);
+            Some(std::fs::read_to_string(&path).with_context(|| {
+                format!(
+                    "cannot read the known issues file {} ([notes] known_issues)",
+                    path.display()
+                )
+            })?)
+        }
+    };
+    print!("{}", templates.notes(&release, known_issues.as_deref())?);
+    Ok(ExitCode::SUCCESS)
+}

@@ -66,6 +66,36 @@ enum Command {
     },
     /// Remove rel's hook shims (and only those), putting chained hooks back.
     Uninstall,
+    /// Update CHANGELOG.md in place (new releases and the Unreleased section at the top, every
+    /// other byte kept), or print it.
+    Changelog {
+        /// Only the Unreleased section (the commits since the last release).
+        #[arg(long, conflicts_with = "all")]
+        unreleased: bool,
+        /// Regenerate every release from the whole history (keeps the file's title and intro).
+        #[arg(long)]
+        all: bool,
+        /// Print the new sections (with --all: the whole changelog) instead of writing the file.
+        #[arg(long, conflicts_with = "output")]
+        stdout: bool,
+        /// Update FILE instead of [changelog] path.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Print the template context (the releases, as JSON) instead of rendering it.
+        #[arg(long)]
+        context: bool,
+    },
+    /// Print the release notes of VERSION (default: the upcoming release).
+    Notes {
+        /// A released version (`1.2.0` or `v1.2.0`).
+        version: Option<String>,
+        /// Render with this minijinja template instead of [notes] template.
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+        /// Print the template context (the release, as JSON) instead of rendering it.
+        #[arg(long)]
+        context: bool,
+    },
     /// Write a commented rel.toml with every default to the work tree root.
     Init {
         /// Overwrite an existing rel.toml.
@@ -102,6 +132,25 @@ fn main() -> ExitCode {
             commands::install(&dir, foreign)
         }
         Command::Uninstall => commands::uninstall(&dir),
+        Command::Changelog {
+            unreleased,
+            all,
+            stdout,
+            output,
+            context,
+        } => {
+            let mode = match (unreleased, all) {
+                (true, _) => commands::ChangelogMode::Unreleased,
+                (_, true) => commands::ChangelogMode::All,
+                _ => commands::ChangelogMode::New,
+            };
+            commands::changelog(&dir, mode, stdout, output.as_deref(), context)
+        }
+        Command::Notes {
+            version,
+            template,
+            context,
+        } => commands::notes(&dir, version.as_deref(), template.as_deref(), context),
         Command::Init { force } => commands::init(&dir, force),
     };
     match result {

@@ -2,6 +2,7 @@
 //! and the real `rel` binary run in them.
 
 mod bad_input;
+mod changelog;
 mod hooks;
 mod install;
 mod lint;
@@ -139,6 +140,7 @@ impl Repo {
             .env("GIT_COMMITTER_NAME", "Cy Committer")
             .env("GIT_COMMITTER_EMAIL", "cy@example.com")
             .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", "1780000000")
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
             .stdin(std::process::Stdio::piped())

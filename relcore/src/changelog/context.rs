@@ -1,0 +1,421 @@
+//! The template context: releases, their groups and breaking changes, and the commits in them.
+//! Field names are part of rel's interface (templates and `rel changelog --context` use them).
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+
+use super::links::Links;
+use super::{Error, ReleaseRange};
+use crate::commit::{self, Kind, Message};
+use crate::config::{Config, NON_CONVENTIONAL};
+use crate::history::{Repo, Signature};
+
+/// One release section.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Release {
+    /// The version (`1.2.0`), or `None` for the unreleased commits.
+    pub version: Option<String>,
+    /// Its tag (`v1.2.0`), `None` when unreleased.
+    pub tag: Option<String>,
+    /// `YYYY-MM-DD`: when the tag was made (tagger, else its commit's committer); `None` when unreleased.
+    pub date: Option<String>,
+    /// Whether this is the unreleased commits at HEAD.
+    pub unreleased: bool,
+    /// Whether the version is a pre-release (`1.3.0-rc.1`).
+    pub prerelease: bool,
+    /// The release before it, if any.
+    pub previous_version: Option<String>,
+    /// Its tag.
+    pub previous_tag: Option<String>,
+    /// The comparison page of the previous release with this one (or with HEAD), when the
+    /// repository URL is known and there is a previous release.
+    pub compare_url: Option<String>,
+    /// The breaking changes, whatever section their commits are in (hidden ones included).
+    pub breaking: Vec<Entry>,
+    /// The visible sections with at least one commit, in the configured order.
+    pub groups: Vec<Group>,
+    /// Counts over all the release's commits (merges and hidden types included).
+    pub counts: Counts,
+}
+
+/// Counts of a release's commits.
+#[derive(Debug, Clone, Default, Serialize)]
+#[non_exhaustive]
+pub struct Counts {
+    /// Every commit of the release, merges included, reverted pairs excluded.
+    pub commits: usize,
+    /// `feat` commits.
+    pub features: usize,
+    /// `fix` commits.
+    pub fixes: usize,
+    /// Breaking changes.
+    pub breaking: usize,
+}
+
+/// A section of a release: a title and its commits.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Group {
+    /// The section title, e.g. `Features`.
+    pub title: String,
+    /// Its commits, newest first.
+    pub commits: Vec<Entry>,
+}
+
+/// A commit as the templates see it.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Entry {
+    /// The full commit id.
+    pub id: String,
+    /// The first 7 hex digits.
+    pub short_id: String,
+    /// The type, lower-cased; `None` when not a Conventional Commit.
+    #[serde(rename = "type")]
+    pub type_: Option<String>,
+    /// The scope.
+    pub scope: Option<String>,
+    /// The description (for a non-conventional commit: its first line).
+    pub description: String,
+    /// The first line as written.
+    pub summary: String,
+    /// The body, if any.
+    pub body: Option<String>,
+    /// Whether it is a breaking change.
+    pub breaking: bool,
+    /// The migration text: the `BREAKING CHANGE:` footer, else the description.
+    pub breaking_description: Option<String>,
+    /// The footers, in order.
+    pub footers: Vec<crate::commit::Footer>,
+    /// The author.
+    pub author: Person,
+    /// The author date, `YYYY-MM-DD`.
+    pub date: String,
+    /// The commit's web page, when the repository URL is known.
+    pub url: Option<String>,
+    /// Issues and pull requests its body and footers mention (`#123`), with the footer's verb.
+    pub references: Vec<Reference>,
+}
+
+/// A commit author.
+#[derive(Debug, Clone, Default, Serialize)]
+#[non_exhaustive]
+pub struct Person {
+    /// The name.
+    pub name: String,
+    /// The e-mail address.
+    pub email: String,
+}
+
+/// An issue or pull request a commit mentions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Reference {
+    /// As written: `#123`.
+    pub text: String,
+    /// The number: `123`.
+    pub number: String,
+    /// The issue's web page, when the repository URL is known.
+    pub url: Option<String>,
+    /// The verb of the footer that mentions it, lower-cased (`closes`, `fixes`, `refs`), if any.
+    pub action: Option<String>,
+}
+
+/// The footer tokens that link issues, as they are shown.
+const ACTIONS: &[&str] = &[
+    "close",
+    "closes",
+    "closed",
+    "fix",
+    "fixes",
+    "fixed",
+    "resolve",
+    "resolves",
+    "resolved",
+    "ref",
+    "refs",
+    "references",
+    "see",
+    "part-of",
+    "related",
+    "relates-to",
+];
+
+/// A commit being collected, before reverts cancel and grouping.
+struct Collected {
+    entry: Entry,
+    kind: Kind,
+    /// The id a revert names in its body (`This reverts commit <id>.`), or the header it quotes.
+    reverts: Option<Reverted>,
+    merge: bool,
+}
+
+enum Reverted {
+    Id(String),
+    Header(String),
+}
+
+/// Reads a release's commits and builds its context: a tagged release, the unreleased commits,
+/// or (with [`ReleaseRange::planned`]) a release about to be cut.
+///
+/// # Errors
+/// When history cannot be read.
+pub fn build_release(
+    repo: &Repo,
+    config: &Config,
+    range: &ReleaseRange,
+    links: Option<&Links>,
+) -> Result<Release, Error> {
+    let mut collected = Vec::new();
+    repo.walk(range.tip, range.previous.as_ref().map(|p| p.commit), |c| {
+        collected.push(collect(c, links));
+    })?;
+    cancel_reverts(&mut collected);
+
+    let mut counts = Counts {
+        commits: collected.len(),
+        ..Counts::default()
+    };
+    let mut breaking = Vec::new();
+    let mut groups: BTreeMap<usize, Group> = BTreeMap::new();
+    for c in collected {
+        if c.merge {
+            continue;
+        }
+        let ty = match c.kind {
+            Kind::Conventional => c.entry.type_.clone().unwrap_or_default(),
+            _ => NON_CONVENTIONAL.to_owned(),
+        };
+        counts.features += usize::from(ty == "feat");
+        counts.fixes += usize::from(ty == "fix");
+        if c.entry.breaking {
+            counts.breaking += 1;
+            breaking.push(c.entry.clone());
+        }
+        if let Some((index, section)) = config.changelog.section_of(&ty)
+            && !section.hidden
+        {
+            groups
+                .entry(index)
+                .or_insert_with(|| Group {
+                    title: section.title.clone(),
+                    commits: Vec::new(),
+                })
+                .commits
+                .push(c.entry);
+        }
+    }
+
+    let (version, tag, date) = match (&range.tag, &range.planned) {
+        (Some(tag), _) => (
+            Some(tag.version.clone()),
+            Some(tag.name.clone()),
+            repo.tag_signature(tag)?.map(|s| s.date()),
+        ),
+        (None, Some(p)) => (
+            Some(p.version.clone()),
+            Some(p.tag.clone()),
+            Some(p.date.clone()),
+        ),
+        (None, None) => (None, None, None),
+    };
+    let previous = range.previous.as_ref();
+    let compare_url = match (links, previous) {
+        (Some(links), Some(prev)) => {
+            Some(links.compare(&prev.name, tag.as_deref().unwrap_or("HEAD")))
+        }
+        _ => None,
+    };
+    Ok(Release {
+        unreleased: tag.is_none(),
+        prerelease: version.as_ref().is_some_and(|v| !v.pre.is_empty()),
+        version: version.map(|v| v.to_string()),
+        tag,
+        date,
+        previous_version: previous.map(|p| p.version.to_string()),
+        previous_tag: previous.map(|p| p.name.clone()),
+        compare_url,
+        breaking,
+        groups: groups.into_values().collect(),
+        counts,
+    })
+}
+
+fn collect(c: crate::history::WalkedCommit<'_>, links: Option<&Links>) -> Collected {
+    let text = commit::lossy_text(c.message);
+    let summary = commit::header(&text).to_owned();
+    let id = c.id.to_string();
+    let merge = c.parents > 1;
+    let message = if merge {
+        Message::Git(Kind::Merge)
+    } else {
+        Message::parse(&text)
+    };
+    let author = c.author().unwrap_or(Signature {
+        name: String::new(),
+        email: String::new(),
+        seconds: 0,
+        offset: 0,
+    });
+    let mut entry = Entry {
+        short_id: id[..7.min(id.len())].to_owned(),
+        url: links.map(|l| l.commit(&id)),
+        id,
+        type_: None,
+        scope: None,
+        description: summary.clone(),
+        summary,
+        body: None,
+        breaking: false,
+        breaking_description: None,
+        footers: Vec::new(),
+        date: author.date(),
+        author: Person {
+            name: author.name,
+            email: author.email,
+        },
+        references: Vec::new(),
+    };
+    let mut reverts = reverted_in(&text);
+    if let Message::Conventional(cc) = &message {
+        entry.type_ = Some(cc.type_.to_lowercase());
+        entry.scope = cc.scope.clone();
+        entry.description = cc.description.clone();
+        entry.body = cc.body.clone();
+        entry.breaking = cc.breaking;
+        entry.breaking_description = cc.breaking_description.clone();
+        entry.footers = cc.footers.clone();
+        if cc.type_.eq_ignore_ascii_case("revert") && reverts.is_none() {
+            reverts = Some(Reverted::Header(cc.description.clone()));
+        }
+    } else if let Some(body) = text.split_once("\n\n").map(|(_, b)| b.trim()) {
+        entry.body = (!body.is_empty()).then(|| body.to_owned());
+    }
+    entry.references = references(&entry, links);
+    Collected {
+        kind: message.kind(),
+        entry,
+        reverts: if merge { None } else { reverts },
+        merge,
+    }
+}
+
+/// What a revert message says it reverts: git's `This reverts commit <id>.`, else the header
+/// quoted in `Revert "<header>"`.
+fn reverted_in(text: &str) -> Option<Reverted> {
+    if let Some(at) = text.find("This reverts commit ") {
+        let id: String = text[at + "This reverts commit ".len()..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect();
+        if id.len() >= 7 {
+            return Some(Reverted::Id(id));
+        }
+    }
+    let header = commit::header(text);
+    let quoted = header.strip_prefix("Revert \"")?.strip_suffix('"')?;
+    Some(Reverted::Header(quoted.to_owned()))
+}
+
+/// Removes each revert together with the commit it reverts when both are in the list.
+fn cancel_reverts(commits: &mut Vec<Collected>) {
+    let mut drop = HashSet::new();
+    for (i, c) in commits.iter().enumerate() {
+        let Some(reverted) = &c.reverts else { continue };
+        if drop.contains(&i) {
+            continue;
+        }
+        let target = commits.iter().enumerate().position(|(j, other)| {
+            j != i
+                && !drop.contains(&j)
+                && match reverted {
+                    Reverted::Id(id) => other.entry.id.starts_with(id.as_str()),
+                    Reverted::Header(header) => other.entry.summary == *header,
+                }
+        });
+        if let Some(j) = target {
+            drop.insert(i);
+            drop.insert(j);
+        }
+    }
+    if !drop.is_empty() {
+        let mut index = 0;
+        commits.retain(|_| {
+            let keep = !drop.contains(&index);
+            index += 1;
+            keep
+        });
+    }
+}
+
+/// The issues a commit mentions: `#123` in its description, body and footers, the footer's
+/// verb attached when a footer names it.
+fn references(entry: &Entry, links: Option<&Links>) -> Vec<Reference> {
+    let mut found: Vec<Reference> = Vec::new();
+    let mut add = |number: &str, action: Option<String>| {
+        if let Some(existing) = found.iter_mut().find(|r| r.number == number) {
+            if existing.action.is_none() {
+                existing.action = action;
+            }
+            return;
+        }
+        found.push(Reference {
+            text: format!("#{number}"),
+            number: number.to_owned(),
+            url: links.map(|l| l.issue(number)),
+            action,
+        });
+    };
+    for footer in &entry.footers {
+        let token = footer.token.to_lowercase();
+        let action = ACTIONS.contains(&token.as_str()).then_some(token);
+        // `Closes #9` parses with the value `9`; `Refs: #9, #10` with the value `#9, #10`.
+        let value = footer.value.trim();
+        if value.chars().all(|c| c.is_ascii_digit()) && !value.is_empty() {
+            add(value, action.clone());
+        }
+        for number in hash_numbers(value) {
+            add(number, action.clone());
+        }
+    }
+    // Mentions in the description stay part of its text (`fix: x (#15)`); the body's are listed.
+    if let Some(body) = entry.body.as_deref() {
+        for number in hash_numbers(body) {
+            add(number, None);
+        }
+    }
+    found
+}
+
+/// The numbers of `#123` mentions in `text` (not part of a word, like `abc#1` or `#1a`).
+fn hash_numbers(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    text.match_indices('#').filter_map(move |(at, _)| {
+        if at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'&') {
+            return None;
+        }
+        let digits = text[at + 1..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let end = at + 1 + digits;
+        let word_continues = bytes
+            .get(end)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        (digits > 0 && !word_continues).then(|| &text[at + 1..end])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_mentions() {
+        let found: Vec<&str> =
+            hash_numbers("fixes #12, see #3; not a#4 or #5a or &#6 but (#7)").collect();
+        assert_eq!(found, ["12", "3", "7"]);
+    }
+}

@@ -1,0 +1,272 @@
+//! The changelog and release notes: the release/commit context (a documented, stable data
+//! model), reading it from history, and rendering it with minijinja templates.
+//!
+//! A changelog is built release by release, newest first, each release rendered on its own with
+//! the changelog template, so memory stays bounded by the largest release however long the
+//! history.
+
+mod context;
+mod file;
+mod links;
+mod render;
+
+pub use context::{Counts, Entry, Group, Person, Reference, Release, build_release};
+
+pub use file::{DEFAULT_INTRO, Layout, insert_sections, layout};
+pub use links::{Forge, Links};
+pub use render::{TemplateKind, Templates};
+
+use gix::ObjectId;
+
+use crate::config::Config;
+use crate::history::{self, ReleaseTag, Repo, TagRef, Warning};
+use crate::version;
+
+/// Why a changelog or release notes could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading the repository failed.
+    #[error(transparent)]
+    History(#[from] history::Error),
+    /// A template failed to load or render.
+    #[error("template {name}{}: {detail}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    Template {
+        /// The template: a built-in name or the file configured.
+        name: String,
+        /// The line of the fault, when known.
+        line: Option<usize>,
+        /// What minijinja said, with an excerpt of the template.
+        detail: String,
+    },
+    /// A file (template, known issues) could not be read.
+    #[error("cannot read {}", path.display())]
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The version asked for has no release tag.
+    #[error("no release tag for version {version} (looked for `{tag}`)")]
+    NoSuchRelease {
+        /// The version as given.
+        version: String,
+        /// The tag name looked for.
+        tag: String,
+    },
+}
+
+/// The commits of one release: `hidden..tip`, for the release `tag` (`None`: unreleased).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ReleaseRange {
+    /// The release's tag; `None` for the unreleased commits at HEAD.
+    pub tag: Option<ReleaseTag>,
+    /// The release before it (the previous stable release for a stable one, the previous
+    /// release of any kind for a pre-release or the unreleased commits).
+    pub previous: Option<ReleaseTag>,
+    /// Where the walk starts.
+    pub tip: ObjectId,
+    /// For unreleased commits about to be released: the version, tag and date they will get.
+    pub planned: Option<Planned>,
+}
+
+/// The version, tag and date a release being prepared will get.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Planned {
+    /// The version.
+    pub version: semver::Version,
+    /// Its tag name.
+    pub tag: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+impl Planned {
+    /// A release of `version` under `prefix`, dated today.
+    pub fn today(version: semver::Version, prefix: &str) -> Self {
+        Self {
+            tag: version::tag_name(&version, prefix),
+            version,
+            date: today(),
+        }
+    }
+}
+
+/// The releases of HEAD's history, newest first: the unreleased commits (when there are any),
+/// then every release tag HEAD contains, each with the range of commits it brought.
+///
+/// A stable release covers everything since the previous *stable* release, so `1.3.0` lists
+/// what its release candidates already listed; a pre-release covers what came since the
+/// release just before it.
+#[derive(Debug)]
+pub struct Releases<'r> {
+    repo: &'r Repo,
+    tags: Vec<TagRef>,
+    next: Option<ReleaseRange>,
+    /// Odd tags met so far.
+    pub warnings: Vec<Warning>,
+}
+
+impl<'r> Releases<'r> {
+    /// Starts at HEAD.
+    ///
+    /// # Errors
+    /// When HEAD or the tags cannot be read.
+    pub fn new(repo: &'r Repo, config: &Config) -> Result<Self, Error> {
+        let head = repo.head()?;
+        let tags = repo.release_tags(&config.version.tag_prefix)?;
+        let mut releases = Releases {
+            repo,
+            tags,
+            next: None,
+            warnings: Vec::new(),
+        };
+        let latest = releases.latest(head.id, None, true)?;
+        releases.next = match latest {
+            Some(tag) if tag.commit == head.id => Some(releases.range_of(tag)?),
+            previous => Some(ReleaseRange {
+                tag: None,
+                previous,
+                tip: head.id,
+                planned: None,
+            }),
+        };
+        Ok(releases)
+    }
+
+    /// The highest release tag below `below` (all when `None`) that `commit` contains.
+    fn latest(
+        &mut self,
+        commit: ObjectId,
+        below: Option<&semver::Version>,
+        include_pre: bool,
+    ) -> Result<Option<ReleaseTag>, Error> {
+        let start = below.map_or(0, |v| self.tags.partition_point(|t| t.version >= *v));
+        let found = self
+            .repo
+            .latest_release(&self.tags[start..], commit, include_pre)?;
+        self.warnings.extend(found.warnings);
+        Ok(found.tag)
+    }
+
+    fn range_of(&mut self, tag: ReleaseTag) -> Result<ReleaseRange, Error> {
+        let pre = !version::is_stable(&tag.version);
+        let previous = self.latest(tag.commit, Some(&tag.version), pre)?;
+        Ok(ReleaseRange {
+            tip: tag.commit,
+            previous,
+            tag: Some(tag),
+            planned: None,
+        })
+    }
+
+    /// The next release, newest first; `None` after the oldest.
+    ///
+    /// # Errors
+    /// When history cannot be read.
+    pub fn next_range(&mut self) -> Result<Option<ReleaseRange>, Error> {
+        let Some(current) = self.next.take() else {
+            return Ok(None);
+        };
+        // What comes after this one: the highest release of any kind below it.
+        let following = match &current.tag {
+            None => current.previous.clone(),
+            Some(tag) => {
+                let (commit, version) = (tag.commit, tag.version.clone());
+                self.latest(commit, Some(&version), true)?
+            }
+        };
+        self.next = match following {
+            Some(tag) => Some(self.range_of(tag)?),
+            None => None,
+        };
+        Ok(Some(current))
+    }
+}
+
+/// The commits of the release being prepared at HEAD: since the latest stable release when
+/// `stable`, else since the latest release of any kind (a pre-release follows the one before it).
+///
+/// # Errors
+/// When history cannot be read.
+pub fn upcoming_range(repo: &Repo, config: &Config, stable: bool) -> Result<ReleaseRange, Error> {
+    let head = repo.head()?;
+    let tags = repo.release_tags(&config.version.tag_prefix)?;
+    let previous = repo.latest_release(&tags, head.id, !stable)?.tag;
+    Ok(ReleaseRange {
+        tag: None,
+        previous,
+        tip: head.id,
+        planned: None,
+    })
+}
+
+/// Today's date, `YYYY-MM-DD`: in the local time zone (UTC when unknown), or, for
+/// reproducible output, the UTC date of `SOURCE_DATE_EPOCH` when that is set.
+pub fn today() -> String {
+    let time = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .map_or_else(gix::date::Time::now_local_or_utc, |seconds| {
+            gix::date::Time::new(seconds, 0)
+        });
+    time.format_or_unix(gix::date::time::format::SHORT)
+}
+
+/// The release range of `version` (with or without the tag prefix), or the unreleased
+/// commits when `None`.
+///
+/// # Errors
+/// [`Error::NoSuchRelease`] when no release tag names that version.
+pub fn range_for(
+    repo: &Repo,
+    config: &Config,
+    version: Option<&str>,
+) -> Result<ReleaseRange, Error> {
+    let prefix = &config.version.tag_prefix;
+    let head = repo.head()?;
+    let tags = repo.release_tags(prefix)?;
+    let Some(wanted) = version else {
+        let previous = repo.latest_release(&tags, head.id, true)?.tag;
+        return Ok(ReleaseRange {
+            tag: None,
+            previous,
+            tip: head.id,
+            planned: None,
+        });
+    };
+    let bare = wanted.strip_prefix(prefix.as_str()).unwrap_or(wanted);
+    let tag_name = format!("{prefix}{bare}");
+    let not_found = || Error::NoSuchRelease {
+        version: wanted.to_owned(),
+        tag: tag_name.clone(),
+    };
+    let tag_ref = tags
+        .iter()
+        .find(|t| t.name == tag_name)
+        .ok_or_else(not_found)?;
+    let tag = repo.peel(tag_ref)?.map_err(|_| not_found())?;
+    let pre = !version::is_stable(&tag.version);
+    let start = tags.partition_point(|t| t.version >= tag.version);
+    let previous = repo.latest_release(&tags[start..], tag.commit, pre)?.tag;
+    Ok(ReleaseRange {
+        tip: tag.commit,
+        previous,
+        tag: Some(tag),
+        planned: None,
+    })
+}
+
+/// The repository's links: `[changelog] repo_url`, else derived from `remote.origin.url`.
+pub fn links(repo: &Repo, config: &Config) -> Option<Links> {
+    let configured = config.changelog.repo_url.trim();
+    if configured.is_empty() {
+        repo.remote_url("origin").and_then(|u| Links::from_url(&u))
+    } else {
+        Links::from_url(configured)
+    }
+}

@@ -1,0 +1,182 @@
+//! The minijinja templates: the built-in ones embedded at build time, overridable from rel.toml.
+//! Templates run with strict undefined behaviour (a typo is an error, not an empty string) and
+//! debug info on, so an error names the template and line and shows an excerpt.
+
+use std::path::Path;
+
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, Value, context, syntax::SyntaxConfig};
+
+use super::Error;
+use super::context::Release;
+use crate::config::Config;
+
+const CHANGELOG: &str = include_str!("../../../templates/changelog.md.j2");
+const NOTES: &str = include_str!("../../../templates/release-notes.md.j2");
+const TAG_MESSAGE: &str = include_str!("../../../templates/tag-message.j2");
+
+/// Which template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TemplateKind {
+    /// One release section of the changelog (`changelog.md.j2`).
+    Changelog,
+    /// Release notes for one version (`release-notes.md.j2`).
+    Notes,
+    /// The message of an annotated release tag (`tag-message.j2`).
+    TagMessage,
+}
+
+impl TemplateKind {
+    fn builtin(self) -> (&'static str, &'static str) {
+        match self {
+            TemplateKind::Changelog => ("changelog.md.j2", CHANGELOG),
+            TemplateKind::Notes => ("release-notes.md.j2", NOTES),
+            TemplateKind::TagMessage => ("tag-message.j2", TAG_MESSAGE),
+        }
+    }
+}
+
+/// The loaded templates.
+#[derive(Debug)]
+pub struct Templates {
+    env: Environment<'static>,
+    names: [String; 3],
+}
+
+fn template_error(name: &str, e: &minijinja::Error) -> Error {
+    Error::Template {
+        name: e.name().unwrap_or(name).to_owned(),
+        line: e.line(),
+        detail: format!("{e:#}"),
+    }
+}
+
+impl Templates {
+    /// The built-in templates, with the overrides configured in `[changelog] template` and
+    /// `[notes] template` (paths relative to `root`, the work tree).
+    ///
+    /// # Errors
+    /// When an override cannot be read or does not parse.
+    pub fn new(config: &Config, root: &Path) -> Result<Self, Error> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_debug(true);
+        env.set_syntax(
+            SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .build()
+                .expect("the default delimiters are valid"),
+        );
+        let mut templates = Templates {
+            env,
+            names: Default::default(),
+        };
+        for kind in [
+            TemplateKind::Changelog,
+            TemplateKind::Notes,
+            TemplateKind::TagMessage,
+        ] {
+            let (name, source) = kind.builtin();
+            templates.add(kind, name.to_owned(), source.to_owned())?;
+        }
+        let overrides = [
+            (TemplateKind::Changelog, &config.changelog.template),
+            (TemplateKind::Notes, &config.notes.template),
+        ];
+        for (kind, path) in overrides {
+            if !path.as_os_str().is_empty() {
+                templates.load(kind, &root.join(path))?;
+            }
+        }
+        Ok(templates)
+    }
+
+    /// Replaces the `kind` template with the file at `path`.
+    ///
+    /// # Errors
+    /// When the file cannot be read or does not parse.
+    pub fn load(&mut self, kind: TemplateKind, path: &Path) -> Result<(), Error> {
+        let source = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        self.add(kind, path.display().to_string(), source)
+    }
+
+    fn add(&mut self, kind: TemplateKind, name: String, source: String) -> Result<(), Error> {
+        self.env
+            .add_template_owned(name.clone(), source)
+            .map_err(|e| template_error(&name, &e))?;
+        self.names[kind as usize] = name;
+        Ok(())
+    }
+
+    fn render(&self, kind: TemplateKind, ctx: Value) -> Result<String, Error> {
+        let name = &self.names[kind as usize];
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(name, &e))?;
+        template.render(ctx).map_err(|e| template_error(name, &e))
+    }
+
+    /// One release section of the changelog, ending in exactly one newline.
+    ///
+    /// # Errors
+    /// [`Error::Template`] when the template fails.
+    pub fn changelog_section(&self, release: &Release) -> Result<String, Error> {
+        let text = self.render(
+            TemplateKind::Changelog,
+            context! { release => Value::from(Serde(release)) },
+        )?;
+        Ok(normalise(&text))
+    }
+
+    /// Release notes; `known_issues` is the Markdown of the configured file (`None` when no
+    /// file is configured).
+    ///
+    /// # Errors
+    /// [`Error::Template`] when the template fails.
+    pub fn notes(&self, release: &Release, known_issues: Option<&str>) -> Result<String, Error> {
+        let text = self.render(
+            TemplateKind::Notes,
+            context! { release => Value::from(Serde(release)), known_issues => known_issues.map(str::trim) },
+        )?;
+        Ok(normalise(&text))
+    }
+
+    /// The message of the release's annotated tag.
+    ///
+    /// # Errors
+    /// [`Error::Template`] when the template fails.
+    pub fn tag_message(&self, release: &Release) -> Result<String, Error> {
+        let text = self.render(
+            TemplateKind::TagMessage,
+            context! { release => Value::from(Serde(release)) },
+        )?;
+        Ok(normalise(&text))
+    }
+}
+
+/// Trailing whitespace off each line, no leading or trailing blank lines, at most one blank
+/// line in a row, one final newline: templates need not be fussy about whitespace.
+fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = false;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if blank {
+            out.push('\n');
+            blank = false;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
