@@ -139,6 +139,8 @@ pub struct WalkedCommit<'a> {
     pub id: ObjectId,
     /// How many parents it has (more than one: a merge).
     pub parents: usize,
+    /// Its parents.
+    pub parent_ids: &'a [ObjectId],
     /// The raw message bytes (perhaps not UTF-8).
     pub message: &'a [u8],
     /// The whole raw commit object, for [`WalkedCommit::author`].
@@ -405,6 +407,59 @@ impl Repo {
             .map(|u| u.to_string())
     }
 
+    /// Walks the commits of `tip` since its latest release among `tags` (sorted highest first;
+    /// pre-releases count when `include_pre`), adding each to a fresh `state()` with `each`,
+    /// and returns that release with the state.
+    ///
+    /// The ancestry test and the walk are one: walking `candidate..tip`, the candidate is an
+    /// ancestor of `tip` exactly when it is the parent of a commit met (or is `tip` itself), since
+    /// the path from `tip` down to it runs through commits the candidate cannot reach. So the
+    /// usual case (the highest candidate is the release) reads each commit once; a candidate
+    /// that is not an ancestor costs about what a merge-base computation would, and its state is
+    /// dropped. With no release, the state covers all of `tip`'s history.
+    ///
+    /// # Errors
+    /// When history cannot be read (a shallow boundary included).
+    pub fn walk_since_release<S>(
+        &self,
+        tip: ObjectId,
+        tags: &[TagRef],
+        include_pre: bool,
+        mut state: impl FnMut() -> S,
+        mut each: impl FnMut(&mut S, WalkedCommit<'_>),
+    ) -> Result<(Base, S), Error> {
+        let mut base = Base::default();
+        for tag in tags
+            .iter()
+            .filter(|t| include_pre || version::is_stable(&t.version))
+        {
+            let release = match self.peel(tag)? {
+                Ok(release) => release,
+                Err(warning) => {
+                    base.warnings.push(warning);
+                    continue;
+                }
+            };
+            if release.commit == tip {
+                base.tag = Some(release);
+                return Ok((base, state()));
+            }
+            let mut s = state();
+            let mut reached = false;
+            self.walk(tip, Some(release.commit), |c| {
+                reached |= c.parent_ids.contains(&release.commit);
+                each(&mut s, c);
+            })?;
+            if reached {
+                base.tag = Some(release);
+                return Ok((base, s));
+            }
+        }
+        let mut s = state();
+        self.walk(tip, None, |c| each(&mut s, c))?;
+        Ok((base, s))
+    }
+
     /// Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor).
     ///
     /// # Errors
@@ -500,6 +555,7 @@ impl Repo {
             each(WalkedCommit {
                 id: info.id,
                 parents: info.parent_ids.len(),
+                parent_ids: &info.parent_ids,
                 message: commit.message_raw_sloppy(),
                 data: &commit.data,
                 hash: self.repo.object_hash(),

@@ -79,21 +79,27 @@ pub fn upcoming(repo: &Repo, config: &Config, options: &Options) -> Result<Upcom
     }
     let head = repo.head()?;
     let tags = repo.release_tags(&config.version.tag_prefix)?;
-    let history::Base {
-        tag: base,
-        warnings,
-    } = repo.base(&tags, head.id)?;
-
-    let (mut raw_bump, mut commits, mut conventional) = (Bump::None, 0, 0);
-    repo.walk(head.id, base.as_ref().map(|b| b.commit), |c| {
-        commits += 1;
-        if c.parents > 1 {
-            return;
-        }
-        let (kind, bump) = commit::classify(&commit::lossy_text(c.message), &config.commits);
-        conventional += usize::from(kind == Kind::Conventional);
-        raw_bump = raw_bump.max(bump);
-    })?;
+    let (
+        history::Base {
+            tag: base,
+            warnings,
+        },
+        (raw_bump, commits, conventional),
+    ) = repo.walk_since_release(
+        head.id,
+        &tags,
+        false,
+        || (Bump::None, 0usize, 0usize),
+        |(bump, commits, conventional), c| {
+            *commits += 1;
+            if c.parents > 1 {
+                return;
+            }
+            let (kind, b) = commit::classify(&commit::lossy_text(c.message), &config.commits);
+            *conventional += usize::from(kind == Kind::Conventional);
+            *bump = (*bump).max(b);
+        },
+    )?;
 
     let vc = &config.version;
     let major = base.as_ref().map_or(vc.initial.major, |b| b.version.major);

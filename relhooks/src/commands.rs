@@ -363,7 +363,6 @@ pub fn changelog(
     let (repo, config) = open(dir)?;
     let root = root(&repo);
     let templates = Templates::new(&config, &root)?;
-    let links = cl::links(&repo, &config);
     let path = output.map_or_else(|| root.join(&config.changelog.path), Path::to_owned);
     let existing = match std::fs::read(&path) {
         Ok(bytes) => Some(relcore::commit::lossy_text(&bytes).into_owned()),
@@ -378,20 +377,32 @@ pub fn changelog(
     // Each release is built, rendered and handed to `emit` in turn, newest first.
     let mut each_release =
         |emit: &mut dyn FnMut(&cl::Release, String) -> Result<()>| -> Result<()> {
-            while let Some(range) = releases.next_range()? {
-                if mode == ChangelogMode::Unreleased && range.tag.is_some() {
+            loop {
+                // Stop before building a release the file already has (or any, for --unreleased).
+                let wanted = match releases.peek() {
+                    None => false,
+                    Some(None) => true,
+                    Some(Some(tag)) => match mode {
+                        ChangelogMode::Unreleased => false,
+                        ChangelogMode::New => !layout.versions.contains(&tag.version.to_string()),
+                        ChangelogMode::All => true,
+                    },
+                };
+                let Some((range, release)) = wanted
+                    .then(|| releases.next_release())
+                    .transpose()?
+                    .flatten()
+                else {
                     break;
+                };
+                // HEAD on a release has no unreleased commits: what came is that release.
+                let present =
+                    |tag: &relcore::ReleaseTag| layout.versions.contains(&tag.version.to_string());
+                match (&range.tag, mode) {
+                    (Some(_), ChangelogMode::Unreleased) => break,
+                    (Some(tag), ChangelogMode::New) if present(tag) => break,
+                    _ => {}
                 }
-                if mode == ChangelogMode::New
-                    && let Some(tag) = &range.tag
-                    && layout
-                        .versions
-                        .iter()
-                        .any(|v| *v == tag.version.to_string())
-                {
-                    break;
-                }
-                let release = cl::build_release(&repo, &config, &range, links.as_ref())?;
                 let section = templates.changelog_section(&release)?;
                 emit(&release, section)?;
             }

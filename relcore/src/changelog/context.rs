@@ -144,7 +144,7 @@ const ACTIONS: &[&str] = &[
 ];
 
 /// A commit being collected, before reverts cancel and grouping.
-struct Collected {
+pub(crate) struct Collected {
     entry: Entry,
     kind: Kind,
     /// The id a revert names in its body (`This reverts commit <id>.`), or the header it quotes.
@@ -172,6 +172,28 @@ pub fn build_release(
     repo.walk(range.tip, range.previous.as_ref().map(|p| p.commit), |c| {
         collected.push(collect(c, links));
     })?;
+    assemble(repo, config, range, links, collected)
+}
+
+/// A commit read for a release, not yet grouped (see [`assemble`]).
+pub(crate) type CollectedCommit = Collected;
+
+/// Reads one commit for a release's context.
+pub(crate) fn collect_commit(
+    c: crate::history::WalkedCommit<'_>,
+    links: Option<&Links>,
+) -> CollectedCommit {
+    collect(c, links)
+}
+
+/// Builds a release's context from its commits, read in walk order.
+pub(crate) fn assemble(
+    repo: &Repo,
+    config: &Config,
+    range: &ReleaseRange,
+    links: Option<&Links>,
+    mut collected: Vec<CollectedCommit>,
+) -> Result<Release, Error> {
     cancel_reverts(&mut collected);
 
     let mut counts = Counts {
@@ -279,23 +301,29 @@ fn collect(c: crate::history::WalkedCommit<'_>, links: Option<&Links>) -> Collec
         references: Vec::new(),
     };
     let mut reverts = reverted_in(&text);
-    if let Message::Conventional(cc) = &message {
-        entry.type_ = Some(cc.type_.to_lowercase());
-        entry.scope = cc.scope.clone();
-        entry.description = cc.description.clone();
-        entry.body = cc.body.clone();
-        entry.breaking = cc.breaking;
-        entry.breaking_description = cc.breaking_description.clone();
-        entry.footers = cc.footers.clone();
-        if cc.type_.eq_ignore_ascii_case("revert") && reverts.is_none() {
-            reverts = Some(Reverted::Header(cc.description.clone()));
+    let kind = message.kind();
+    match message {
+        Message::Conventional(cc) => {
+            if cc.type_.eq_ignore_ascii_case("revert") && reverts.is_none() {
+                reverts = Some(Reverted::Header(cc.description.clone()));
+            }
+            entry.type_ = Some(cc.type_.to_lowercase());
+            entry.scope = cc.scope;
+            entry.description = cc.description;
+            entry.body = cc.body;
+            entry.breaking = cc.breaking;
+            entry.breaking_description = cc.breaking_description;
+            entry.footers = cc.footers;
         }
-    } else if let Some(body) = text.split_once("\n\n").map(|(_, b)| b.trim()) {
-        entry.body = (!body.is_empty()).then(|| body.to_owned());
+        _ => {
+            if let Some(body) = text.split_once("\n\n").map(|(_, b)| b.trim()) {
+                entry.body = (!body.is_empty()).then(|| body.to_owned());
+            }
+        }
     }
     entry.references = references(&entry, links);
     Collected {
-        kind: message.kind(),
+        kind,
         entry,
         reverts: if merge { None } else { reverts },
         merge,

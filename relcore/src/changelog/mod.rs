@@ -97,16 +97,20 @@ impl Planned {
 }
 
 /// The releases of HEAD's history, newest first: the unreleased commits (when there are any),
-/// then every release tag HEAD contains, each with the range of commits it brought.
+/// then every release tag HEAD contains, each built with the commits it brought.
 ///
 /// A stable release covers everything since the previous *stable* release, so `1.3.0` lists
 /// what its release candidates already listed; a pre-release covers what came since the
-/// release just before it.
+/// release just before it. Each release's commits are read once: finding the previous release
+/// and walking the range are one walk (see [`Repo::walk_since_release`]).
 #[derive(Debug)]
 pub struct Releases<'r> {
     repo: &'r Repo,
+    config: &'r Config,
+    links: Option<Links>,
     tags: Vec<TagRef>,
-    next: Option<ReleaseRange>,
+    /// The next release to build: `None` for the unreleased commits at HEAD.
+    next: Option<Option<ReleaseTag>>,
     /// Odd tags met so far.
     pub warnings: Vec<Warning>,
 }
@@ -116,75 +120,84 @@ impl<'r> Releases<'r> {
     ///
     /// # Errors
     /// When HEAD or the tags cannot be read.
-    pub fn new(repo: &'r Repo, config: &Config) -> Result<Self, Error> {
-        let head = repo.head()?;
+    pub fn new(repo: &'r Repo, config: &'r Config) -> Result<Self, Error> {
         let tags = repo.release_tags(&config.version.tag_prefix)?;
-        let mut releases = Releases {
+        Ok(Releases {
             repo,
+            config,
+            links: links(repo, config),
             tags,
-            next: None,
+            next: Some(None),
             warnings: Vec::new(),
-        };
-        let latest = releases.latest(head.id, None, true)?;
-        releases.next = match latest {
-            Some(tag) if tag.commit == head.id => Some(releases.range_of(tag)?),
-            previous => Some(ReleaseRange {
-                tag: None,
-                previous,
-                tip: head.id,
-                planned: None,
-            }),
-        };
-        Ok(releases)
-    }
-
-    /// The highest release tag below `below` (all when `None`) that `commit` contains.
-    fn latest(
-        &mut self,
-        commit: ObjectId,
-        below: Option<&semver::Version>,
-        include_pre: bool,
-    ) -> Result<Option<ReleaseTag>, Error> {
-        let start = below.map_or(0, |v| self.tags.partition_point(|t| t.version >= *v));
-        let found = self
-            .repo
-            .latest_release(&self.tags[start..], commit, include_pre)?;
-        self.warnings.extend(found.warnings);
-        Ok(found.tag)
-    }
-
-    fn range_of(&mut self, tag: ReleaseTag) -> Result<ReleaseRange, Error> {
-        let pre = !version::is_stable(&tag.version);
-        let previous = self.latest(tag.commit, Some(&tag.version), pre)?;
-        Ok(ReleaseRange {
-            tip: tag.commit,
-            previous,
-            tag: Some(tag),
-            planned: None,
         })
     }
 
-    /// The next release, newest first; `None` after the oldest.
+    /// What [`Releases::next_release`] builds next, without building it: `None` at the end,
+    /// `Some(None)` for the unreleased commits, else the release's tag. (The unreleased commits
+    /// may turn out to be none, when HEAD is a release.)
+    pub fn peek(&self) -> Option<Option<&ReleaseTag>> {
+        self.next.as_ref().map(Option::as_ref)
+    }
+
+    /// The next release, newest first, with its range; `None` after the oldest.
     ///
     /// # Errors
-    /// When history cannot be read.
-    pub fn next_range(&mut self) -> Result<Option<ReleaseRange>, Error> {
+    /// When history cannot be read or a template value cannot be built.
+    pub fn next_release(&mut self) -> Result<Option<(ReleaseRange, Release)>, Error> {
         let Some(current) = self.next.take() else {
             return Ok(None);
         };
-        // What comes after this one: the highest release of any kind below it.
-        let following = match &current.tag {
-            None => current.previous.clone(),
-            Some(tag) => {
-                let (commit, version) = (tag.commit, tag.version.clone());
-                self.latest(commit, Some(&version), true)?
+        let (tip, below, include_pre) = match &current {
+            None => (self.repo.head()?.id, 0, true),
+            Some(tag) => (
+                tag.commit,
+                self.tags.partition_point(|t| t.version >= tag.version),
+                !version::is_stable(&tag.version),
+            ),
+        };
+        let links = self.links.as_ref();
+        let (found, collected) = self.repo.walk_since_release(
+            tip,
+            &self.tags[below..],
+            include_pre,
+            Vec::new,
+            |v, c| {
+                v.push(context::collect_commit(c, links));
+            },
+        )?;
+        self.warnings.extend(found.warnings);
+        let previous = found.tag;
+        // HEAD exactly on a release: no unreleased section, start with that release.
+        if current.is_none()
+            && collected.is_empty()
+            && previous.as_ref().is_some_and(|p| p.commit == tip)
+        {
+            self.next = Some(previous);
+            return self.next_release();
+        }
+        // What follows a stable release is the highest release of any kind below it.
+        let following = match (&current, &previous) {
+            (Some(tag), Some(prev)) if version::is_stable(&tag.version) => {
+                let between: Vec<TagRef> = self.tags[below..]
+                    .iter()
+                    .take_while(|t| t.version > prev.version)
+                    .cloned()
+                    .collect();
+                let pre = self.repo.latest_release(&between, tip, true)?;
+                self.warnings.extend(pre.warnings);
+                pre.tag.or(previous.clone())
             }
+            _ => previous.clone(),
         };
-        self.next = match following {
-            Some(tag) => Some(self.range_of(tag)?),
-            None => None,
+        self.next = following.map(Some);
+        let range = ReleaseRange {
+            tag: current,
+            previous,
+            tip,
+            planned: None,
         };
-        Ok(Some(current))
+        let release = context::assemble(self.repo, self.config, &range, links, collected)?;
+        Ok(Some((range, release)))
     }
 }
 

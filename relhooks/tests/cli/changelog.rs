@@ -258,3 +258,23 @@ fn context_is_json_for_template_authors() {
     assert_eq!(releases[1]["version"], "1.0.0");
     assert_eq!(releases[1]["date"], "2026-01-01");
 }
+
+#[test]
+fn unreleased_at_a_release_is_empty_and_removed() {
+    let repo = Repo::new("commit 'feat: one'\ntag v1.0.0\ncommit 'fix: two'");
+    repo.rel(&["changelog"]).success();
+    assert!(repo.read("CHANGELOG.md").contains("## [Unreleased]"));
+    let repo = repo.sh("tag v1.0.1");
+    assert_eq!(
+        repo.rel(&["changelog", "--unreleased", "--stdout"])
+            .success(),
+        ""
+    );
+    repo.rel(&["changelog"]).success();
+    let text = repo.read("CHANGELOG.md");
+    assert!(!text.contains("## [Unreleased]"), "{text}");
+    assert!(
+        text.contains("## [1.0.1] - 2026-01-01\n\n### Bug Fixes\n\n- two ("),
+        "{text}"
+    );
+}
