@@ -12,7 +12,8 @@
 #   - rel next over the whole history (a tag_prefix that matches no tag),
 #   - rel next with the base release 1,000 commits back,
 #   - git rev-list --count HEAD and git log --format=%B over the whole history,
-#   - git log --format=%B over the same 1,000 commits.
+#   - git log --format=%B over the same 1,000 commits,
+#   - rel changelog --all --stdout: every release of the whole history rendered.
 # Medians of several runs; peak memory split into allocated (anon) and mapped pack files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,5 +55,6 @@ for n in "${sizes[@]}"; do
     $measure "rel next (base 1,000 back)" 30 "$rel" -C "$repo" next
     $measure "git log --format=%B $last..HEAD" 30 git -C "$repo" log --format=%B "$last..HEAD"
     $measure "git rev-parse HEAD (process floor)" 30 git -C "$repo" rev-parse HEAD
+    $measure "rel changelog --all --stdout" "$runs" "$rel" -C "$repo" changelog --all --stdout
   done
 done

@@ -2,7 +2,8 @@
 //!
 //! It reads [Conventional Commits](https://www.conventionalcommits.org/en/v1.0.0/) from a
 //! repository with [gix], works out the next [semantic version](https://semver.org) from them,
-//! and (in later modules) renders changelogs and evaluates push policy. It decides; it never
+//! renders changelogs and release notes with minijinja, and (in later modules) evaluates push
+//! policy. It decides; it never
 //! prints or exits, so other tools can embed it. Errors are typed per module.
 //!
 //! The pieces:
@@ -14,6 +15,7 @@
 //! - [`version`]: the pure version rules: applying a bump, the zero-major rule, pre-release counters.
 //! - [`Repo`]: release tags, the base release and the commits since, read with gix ([`history`]).
 //! - [`upcoming`] and [`log`]: the next release and the commits that make it ([`release`]).
+//! - [`changelog`]: the release context, templates, and updating a changelog file in place.
 //!
 //! # Example
 //!
