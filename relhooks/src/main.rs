@@ -60,7 +60,7 @@ enum Command {
         /// Keep a foreign hook already in place: move it aside and run it before rel.
         #[arg(long, conflicts_with = "force")]
         chain: bool,
-        /// Replace a foreign hook already in place, keeping a copy as <hook>.rel-backup.
+        /// Replace a foreign hook already in place, keeping a copy as `<hook>.rel-backup`.
         #[arg(long)]
         force: bool,
     },
@@ -78,7 +78,7 @@ enum Command {
         /// Print the new sections (with --all: the whole changelog) instead of writing the file.
         #[arg(long, conflicts_with = "output")]
         stdout: bool,
-        /// Update FILE instead of [changelog] path.
+        /// Update FILE instead of the `[changelog] path` file.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
         /// Print the template context (the releases, as JSON) instead of rendering it.
@@ -89,7 +89,7 @@ enum Command {
     Notes {
         /// A released version (`1.2.0` or `v1.2.0`).
         version: Option<String>,
-        /// Render with this minijinja template instead of [notes] template.
+        /// Render with this minijinja template instead of `[notes] template`.
         #[arg(long, value_name = "FILE")]
         template: Option<PathBuf>,
         /// Print the template context (the release, as JSON) instead of rendering it.
