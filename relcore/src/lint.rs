@@ -375,17 +375,22 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// assert_eq!(relcore::lint::cleanup(raw, "#"), "feat: x\n\nbody\n");
 /// ```
 pub fn cleanup(raw: &str, comment: &str) -> String {
-    let scissors = format!("{comment} {}", SCISSORS);
-    let mut out = String::with_capacity(raw.len());
+    let scissors = format!("{comment} {SCISSORS}");
+    let kept = raw
+        .split('\n')
+        .map(str::trim_end)
+        .take_while(|line| *line != scissors)
+        .filter(|line| comment.is_empty() || !line.starts_with(comment));
+    tidy(kept)
+}
+
+/// Joins `lines` with their trailing whitespace removed, without leading or trailing blank
+/// lines and with runs of blank lines collapsed to one, ending in one newline (when not empty).
+pub(crate) fn tidy<'a>(lines: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
     let mut blank_run = false;
-    for line in raw.split('\n') {
+    for line in lines {
         let line = line.trim_end();
-        if line == scissors {
-            break;
-        }
-        if !comment.is_empty() && line.starts_with(comment) {
-            continue;
-        }
         if line.is_empty() {
             blank_run = !out.is_empty();
             continue;

@@ -163,20 +163,5 @@ impl Templates {
 /// Trailing whitespace off each line, no leading or trailing blank lines, at most one blank
 /// line in a row, one final newline: templates need not be fussy about whitespace.
 fn normalise(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank = false;
-    for line in text.lines() {
-        let line = line.trim_end();
-        if line.is_empty() {
-            blank = !out.is_empty();
-            continue;
-        }
-        if blank {
-            out.push('\n');
-            blank = false;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
+    crate::lint::tidy(text.lines())
 }

@@ -23,6 +23,17 @@ fn editor(repo: &Repo, name: &str, line: &str) -> String {
     path.to_str().expect("utf-8 path").to_owned()
 }
 
+/// `git ARGS` with `editor` as the editor.
+fn git_with_editor(repo: &Repo, editor: &str, args: &[&str]) -> crate::Run {
+    repo.run(
+        std::process::Command::new("git")
+            .args(args)
+            .env("GIT_EDITOR", editor)
+            .current_dir(repo.path()),
+        None,
+    )
+}
+
 #[test]
 fn bad_message_refused_good_accepted() {
     let repo = hooked("");
@@ -54,25 +65,13 @@ fn bad_message_refused_good_accepted() {
 fn verbose_commit_through_an_editor() {
     let repo = hooked("echo one > file && git add file");
     let good = editor(&repo, "good-editor", "feat: add the file");
-    let run = repo.run(
-        std::process::Command::new("git")
-            .args(["commit", "-v"])
-            .env("GIT_EDITOR", &good)
-            .current_dir(repo.path()),
-        None,
-    );
+    let run = git_with_editor(&repo, &good, &["commit", "-v"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(repo.message("HEAD"), "feat: add the file");
 
     let repo = repo.sh("echo two > file && git add file");
     let bad = editor(&repo, "bad-editor", "added the file");
-    let run = repo.run(
-        std::process::Command::new("git")
-            .args(["commit", "-v"])
-            .env("GIT_EDITOR", &bad)
-            .current_dir(repo.path()),
-        None,
-    );
+    let run = git_with_editor(&repo, &bad, &["commit", "-v"]);
     assert_ne!(run.code, 0, "{run:?}");
     assert!(
         run.stderr.contains("error[header-format]"),
@@ -106,15 +105,7 @@ fn comment_char_is_honoured() {
     // comments follow the header directly and only stripping the right character makes it pass.
     let repo = hooked("git config core.commentChar ';'");
     let good = editor(&repo, "editor", "feat: with semicolon comments");
-    let commit = |repo: &Repo| {
-        repo.run(
-            std::process::Command::new("git")
-                .args(["commit", "--allow-empty"])
-                .env("GIT_EDITOR", &good)
-                .current_dir(repo.path()),
-            None,
-        )
-    };
+    let commit = |repo: &Repo| git_with_editor(repo, &good, &["commit", "--allow-empty"]);
     let run = commit(&repo);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(repo.message("HEAD"), "feat: with semicolon comments");
@@ -126,13 +117,7 @@ fn comment_char_is_honoured() {
     // With `#` configured, a `;` line right below the header is body text with no blank line.
     let repo = repo.sh("git config core.commentChar '#'");
     let semicolon = editor(&repo, "semicolon-editor", "feat: x\n; not a comment now");
-    let run = repo.run(
-        std::process::Command::new("git")
-            .args(["commit", "--allow-empty"])
-            .env("GIT_EDITOR", &semicolon)
-            .current_dir(repo.path()),
-        None,
-    );
+    let run = git_with_editor(&repo, &semicolon, &["commit", "--allow-empty"]);
     assert_ne!(run.code, 0, "{run:?}");
     assert!(
         run.stderr.contains("error[body-separator]"),
