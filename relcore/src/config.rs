@@ -284,37 +284,40 @@ pub enum LintScope {
     Off,
 }
 
-/// A branch-name glob such as `release/*` (`*` does not cross `/`, `**` does).
+/// A branch-name glob such as `release/*` (`*` does not cross `/`, `**` does). Parsed (and so
+/// validated) when read; compiled to a matcher on first use, so that commands which never
+/// match branches (the commit-msg hook) do not pay for it.
 #[derive(Clone)]
 pub struct BranchGlob {
-    pattern: String,
-    matcher: globset::GlobMatcher,
+    glob: globset::Glob,
+    matcher: std::sync::OnceLock<globset::GlobMatcher>,
 }
 
 impl BranchGlob {
-    /// Compiles `pattern`.
+    /// Parses `pattern`.
     ///
     /// # Errors
     /// When the glob is malformed, e.g. an unclosed `[`.
     pub fn new(pattern: &str) -> Result<Self, globset::Error> {
-        let matcher = globset::GlobBuilder::new(pattern)
+        let glob = globset::GlobBuilder::new(pattern)
             .literal_separator(true)
-            .build()?
-            .compile_matcher();
+            .build()?;
         Ok(Self {
-            pattern: pattern.to_owned(),
-            matcher,
+            glob,
+            matcher: std::sync::OnceLock::new(),
         })
     }
 
     /// Whether `branch` (without `refs/heads/`) matches.
     pub fn is_match(&self, branch: &str) -> bool {
-        self.matcher.is_match(branch)
+        self.matcher
+            .get_or_init(|| self.glob.compile_matcher())
+            .is_match(branch)
     }
 
     /// The glob as written.
     pub fn as_str(&self) -> &str {
-        &self.pattern
+        self.glob.glob()
     }
 }
 
