@@ -32,6 +32,57 @@ pub struct Config {
     pub changelog: ChangelogConfig,
     /// `[notes]`: release notes.
     pub notes: NotesConfig,
+    /// `[release]`: what `rel release` writes and commits.
+    pub release: ReleaseConfig,
+}
+
+/// `[release]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct ReleaseConfig {
+    /// The release commit's message; `{tag}` and `{version}` are replaced.
+    pub commit_message: String,
+    /// Files whose version is updated in the release commit (`[[release.files]]`).
+    pub files: Vec<VersionFile>,
+}
+
+impl Default for ReleaseConfig {
+    fn default() -> Self {
+        Self {
+            commit_message: "chore(release): {tag}".into(),
+            files: Vec::new(),
+        }
+    }
+}
+
+/// A file that carries the version: a built-in kind, or a regex with a named group `version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct VersionFile {
+    /// The file, relative to the work tree root.
+    pub path: PathBuf,
+    /// `cargo` (`[package]` or `[workspace.package]` version), `npm` (package.json's top-level
+    /// version) or `pyproject` (`[project]` or `[tool.poetry]` version). Inferred from the file
+    /// name when neither this nor `pattern` is given.
+    #[serde(default)]
+    pub kind: Option<VersionFileKind>,
+    /// A regex whose named group `version` is replaced (its first match).
+    #[serde(default)]
+    pub pattern: Option<BranchPattern>,
+}
+
+/// The built-in kinds of version files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VersionFileKind {
+    /// Cargo.toml.
+    Cargo,
+    /// package.json.
+    Npm,
+    /// pyproject.toml.
+    Pyproject,
 }
 
 /// `[changelog]`.
@@ -321,7 +372,7 @@ impl BranchGlob {
     }
 }
 
-/// A regular expression a branch name must match.
+/// A regular expression (a branch-name rule, or a version-file pattern).
 #[derive(Clone)]
 pub struct BranchPattern(regex::Regex);
 
@@ -342,6 +393,11 @@ impl BranchPattern {
     /// The regex as written.
     pub fn as_str(&self) -> &str {
         self.0.as_str()
+    }
+
+    /// The compiled regex.
+    pub fn regex(&self) -> &regex::Regex {
+        &self.0
     }
 }
 
@@ -627,7 +683,8 @@ mod tests {
             err("[version]\ninitial = \"1.0.0\"\ntag_prefx = \"v\"\n"),
             "rel.toml:3:1: unknown key `version.tag_prefx`, expected one of `tag_prefix`, `initial`, `zero_major_breaking`"
         );
-        assert!(err("[release]\nx = 1\n").starts_with("rel.toml:1:2: unknown key `release`"));
+        assert!(err("[releases]\nx = 1\n").starts_with("rel.toml:1:2: unknown key `releases`"));
+        assert!(err("[release]\nx = 1\n").starts_with("rel.toml:2:1: unknown key `release.x`"));
     }
 
     #[test]

@@ -16,6 +16,8 @@
 //! - [`Repo`]: release tags, the base release and the commits since, read with gix ([`history`]).
 //! - [`upcoming`] and [`log`]: the next release and the commits that make it ([`release`]).
 //! - [`changelog`]: the release context, templates, and updating a changelog file in place.
+//! - [`cut`]: cutting a release, all or nothing; [`signature`]: verifying release tags
+//!   against the configured trust anchors; [`version_file`]: versions in Cargo.toml & co.
 //!
 //! # Example
 //!
@@ -57,10 +59,14 @@
 pub mod changelog;
 pub mod commit;
 pub mod config;
+pub mod cut;
+pub mod git;
 pub mod history;
 pub mod lint;
 pub mod release;
+pub mod signature;
 pub mod version;
+pub mod version_file;
 
 pub use commit::{ConventionalCommit, Kind, Message};
 pub use config::{Config, ZeroMajorBreaking};

@@ -526,3 +526,139 @@ pub fn notes(
     print!("{}", templates.notes(&release, known_issues.as_deref())?);
     Ok(ExitCode::SUCCESS)
 }
+
+pub fn release(
+    dir: &Path,
+    pre: Option<String>,
+    version: Option<String>,
+    sign: Option<bool>,
+    dry_run: bool,
+    push: bool,
+) -> Result<ExitCode> {
+    use relcore::cut::{self, CutOptions};
+    let (repo, config) = open(dir)?;
+    let mut options = CutOptions::default();
+    options.pre = pre;
+    options.version = version;
+    options.sign = sign;
+    let plan = match cut::plan(&repo, &config, &options) {
+        Ok(plan) => plan,
+        Err(cut::Error::Refused(reason)) => {
+            eprintln!("error: {reason}");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let signed = if plan.sign { "signed" } else { "unsigned" };
+    let since = plan
+        .previous
+        .as_ref()
+        .map(|p| format!(" since {}", p.name))
+        .unwrap_or_default();
+    if dry_run {
+        eprintln!(
+            "would release {} on {}{since} ({signed} tag); nothing written (--dry-run)",
+            plan.tag, plan.branch
+        );
+        for file in &plan.files {
+            eprintln!("would update {}", file.path);
+        }
+        print!("{}", plan.notes);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let applied = cut::apply(&repo, &plan)?;
+    eprintln!(
+        "released {} on {}{since}: commit {}, {signed} annotated tag {}",
+        plan.version,
+        plan.branch,
+        applied.commit.to_hex_with_len(7),
+        applied.tag
+    );
+    if push {
+        let remote = cut::push(&repo, &plan)?;
+        eprintln!("pushed {} and {} to {remote}", plan.branch, plan.tag);
+    }
+    println!("{}", plan.version);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn verify(dir: &Path, names: &[String], json: bool) -> Result<ExitCode> {
+    use relcore::signature::{self, Anchors};
+    let (repo, config) = open(dir)?;
+    let root = root(&repo);
+    let anchors = Anchors::from_config(&config, &root);
+    let all = repo.release_tags(&config.version.tag_prefix)?;
+    let tags: Vec<relcore::history::TagRef> = if names.is_empty() {
+        let head = repo.head()?;
+        let mut reachable = Vec::new();
+        for tag in &all {
+            if let Ok(release) = repo.peel(tag)?
+                && repo.is_ancestor(release.commit, head.id)?
+            {
+                reachable.push(tag.clone());
+            }
+        }
+        reachable.reverse();
+        reachable
+    } else {
+        let mut picked = Vec::new();
+        for name in names {
+            let bare = name.strip_prefix("refs/tags/").unwrap_or(name);
+            match all.iter().find(|t| t.name == *bare) {
+                Some(tag) => picked.push(tag.clone()),
+                None => bail!(
+                    "`{name}` is not a release tag (a tag named {}<semver> that exists)",
+                    config.version.tag_prefix
+                ),
+            }
+        }
+        picked
+    };
+    let mut verdicts = Vec::new();
+    for tag in &tags {
+        verdicts.push(signature::verify(&repo, tag, &anchors)?);
+    }
+    let ok = verdicts.iter().all(|v| v.is_ok());
+    if json {
+        #[derive(Serialize)]
+        struct VerifyJson<'a> {
+            ok: bool,
+            tags: &'a [signature::Verdict],
+        }
+        print_json(&VerifyJson {
+            ok,
+            tags: &verdicts,
+        })?;
+        return Ok(check(ok));
+    }
+    let mut out = std::io::stdout().lock();
+    for v in &verdicts {
+        match (&v.failed, &v.signer) {
+            (None, signer) => writeln!(
+                out,
+                "{}: ok ({} signature by {})",
+                v.tag,
+                v.format.map_or("", |f| match f {
+                    signature::Format::Ssh => "ssh",
+                    signature::Format::Openpgp => "openpgp",
+                    _ => "x509",
+                }),
+                signer.as_deref().unwrap_or("?")
+            )?,
+            (Some(check), _) => {
+                let check = serde_json::to_value(check)?;
+                writeln!(
+                    out,
+                    "{}: FAILED [{}]: {}",
+                    v.tag,
+                    check.as_str().unwrap_or_default(),
+                    v.reason.as_deref().unwrap_or_default()
+                )?
+            }
+        }
+    }
+    if tags.is_empty() {
+        eprintln!("no release tags to verify");
+    }
+    Ok(check(ok))
+}

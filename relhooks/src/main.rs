@@ -96,6 +96,37 @@ enum Command {
         #[arg(long)]
         context: bool,
     },
+    /// Cut a release: changelog and version files updated, one release commit, one annotated
+    /// tag (signed when configured). All or nothing.
+    Release {
+        /// Make a pre-release with this label: 1.3.0-rc.1, then 1.3.0-rc.2, ...
+        #[arg(long, value_name = "LABEL", conflicts_with = "version")]
+        pre: Option<String>,
+        /// Release exactly this version (it must be above the last release).
+        #[arg(long, value_name = "X")]
+        version: Option<String>,
+        /// Print the version and the release notes; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Sign the tag (with git's own signing setup: gpg.format, user.signingkey, ...).
+        #[arg(long, conflicts_with = "no_sign")]
+        sign: bool,
+        /// Do not sign the tag (refused when policy.require_signed_tags is on).
+        #[arg(long)]
+        no_sign: bool,
+        /// Push the branch and the tag together (git push --atomic) afterwards.
+        #[arg(long)]
+        push: bool,
+    },
+    /// Check that release tags are annotated, signed, and signed by a trusted key (default:
+    /// every release tag HEAD contains).
+    Verify {
+        /// Tags to check.
+        tags: Vec<String>,
+        /// Print one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a commented rel.toml with every default to the work tree root.
     Init {
         /// Overwrite an existing rel.toml.
@@ -151,6 +182,22 @@ fn main() -> ExitCode {
             template,
             context,
         } => commands::notes(&dir, version.as_deref(), template.as_deref(), context),
+        Command::Release {
+            pre,
+            version,
+            dry_run,
+            sign,
+            no_sign,
+            push,
+        } => {
+            let sign = match (sign, no_sign) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            };
+            commands::release(&dir, pre, version, sign, dry_run, push)
+        }
+        Command::Verify { tags, json } => commands::verify(&dir, &tags, json),
         Command::Init { force } => commands::init(&dir, force),
     };
     match result {

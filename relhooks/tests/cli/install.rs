@@ -133,8 +133,9 @@ fn core_hooks_path_is_honoured() {
 
 #[test]
 fn linked_worktree_shares_the_hooks() {
-    let repo =
-        Repo::new("commit 'chore: init'\ngit worktree add -q ../wt-$$ -b side\nln -s ../wt-$$ wt");
+    let repo = Repo::new(
+        "commit 'chore: init'\necho /wt/ >> .git/info/exclude\ngit worktree add -q wt -b side",
+    );
     let wt = repo.path().join("wt");
     let run = repo.rel_in(&wt, &["install"]);
     run.success();

@@ -1,0 +1,417 @@
+//! Verifying release tags: annotated, signed, signed by a trusted key, and named for the
+//! version they claim.
+//!
+//! Trust comes only from the anchors in the configuration — an SSH allowed-signers file and a
+//! folder of OpenPGP public keys — never from the presence of a signature block, and never from
+//! the user's own keyring: OpenPGP signatures are checked in a throwaway GnuPG home holding
+//! only the configured keys, SSH signatures with `ssh-keygen -Y verify` against the
+//! allowed-signers file, in namespace `git`, at the tagger's time, as git does.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::history::{self, Repo, TagRef};
+
+/// Which check a tag failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Check {
+    /// It is a lightweight tag, not a tag object.
+    Annotated,
+    /// The tag object carries no signature.
+    Signed,
+    /// The signature does not verify against the trust anchors.
+    Trusted,
+    /// The tag object's own name differs from the tag's name.
+    Name,
+}
+
+/// The signature formats git writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Format {
+    /// `-----BEGIN PGP SIGNATURE-----`.
+    Openpgp,
+    /// `-----BEGIN SSH SIGNATURE-----`.
+    Ssh,
+    /// `-----BEGIN SIGNED MESSAGE-----` (gitsign and other x509 signers).
+    X509,
+}
+
+/// The verdict on one tag.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Verdict {
+    /// The tag's name.
+    pub tag: String,
+    /// The signature format, when signed.
+    pub format: Option<Format>,
+    /// Who signed, when the signature verifies: the SSH principal or the OpenPGP key fingerprint.
+    pub signer: Option<String>,
+    /// The check that failed, if any.
+    pub failed: Option<Check>,
+    /// Why, in a sentence.
+    pub reason: Option<String>,
+}
+
+impl Verdict {
+    /// Whether every check passed.
+    pub fn is_ok(&self) -> bool {
+        self.failed.is_none()
+    }
+
+    fn fail(mut self, check: Check, reason: impl Into<String>) -> Self {
+        self.failed = Some(check);
+        self.reason = Some(reason.into());
+        self
+    }
+}
+
+/// Why verification could not run at all (as opposed to a tag failing it).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading the repository failed.
+    #[error(transparent)]
+    History(#[from] history::Error),
+    /// A tool (`ssh-keygen`, `gpg`) or a temporary file was not available.
+    #[error("cannot run {what}")]
+    Tool {
+        /// What was being run.
+        what: String,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The parts of a tag object that verification needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TagObject {
+    /// The `tag` header: the name the tag was made with.
+    pub name: String,
+    /// The tagger's time, seconds since the epoch.
+    pub tagger_time: Option<i64>,
+    /// The signed bytes: everything before the signature.
+    pub payload: Vec<u8>,
+    /// The ASCII-armoured signature, if any.
+    pub signature: Option<Vec<u8>>,
+}
+
+/// Splits a raw tag object into its name, tagger time, payload and signature.
+///
+/// ```
+/// let raw = b"object 0123\ntype commit\ntag v1.0.0\ntagger A <a@x> 1700000000 +0000\n\nmsg\n-----BEGIN SSH SIGNATURE-----\nabc\n-----END SSH SIGNATURE-----\n";
+/// let tag = relcore::signature::parse_tag_object(raw);
+/// assert_eq!(tag.name, "v1.0.0");
+/// assert_eq!(tag.tagger_time, Some(1700000000));
+/// assert!(tag.payload.ends_with(b"msg\n"));
+/// assert!(tag.signature.unwrap().starts_with(b"-----BEGIN SSH SIGNATURE-----"));
+/// ```
+pub fn parse_tag_object(raw: &[u8]) -> TagObject {
+    let header_end = find(raw, b"\n\n").map_or(raw.len(), |i| i + 1);
+    let mut name = String::new();
+    let mut tagger_time = None;
+    for line in raw[..header_end].split(|&b| b == b'\n') {
+        if let Some(n) = line.strip_prefix(b"tag ") {
+            name = String::from_utf8_lossy(n).into_owned();
+        } else if let Some(t) = line.strip_prefix(b"tagger ") {
+            let text = String::from_utf8_lossy(t);
+            tagger_time = text.rsplit(' ').nth(1).and_then(|s| s.parse::<i64>().ok());
+        }
+    }
+    // The signature starts at the first line beginning with `-----BEGIN ` after the headers.
+    let mut at = header_end;
+    let mut signature_start = None;
+    while at < raw.len() {
+        if raw[at..].starts_with(b"-----BEGIN ") {
+            signature_start = Some(at);
+            break;
+        }
+        at = match find(&raw[at..], b"\n") {
+            Some(i) => at + i + 1,
+            None => raw.len(),
+        };
+    }
+    match signature_start {
+        Some(start) => TagObject {
+            name,
+            tagger_time,
+            payload: raw[..start].to_vec(),
+            signature: Some(raw[start..].to_vec()),
+        },
+        None => TagObject {
+            name,
+            tagger_time,
+            payload: raw.to_vec(),
+            signature: None,
+        },
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The trust anchors of a configuration, with paths resolved against `root`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Anchors {
+    /// The SSH allowed-signers file, if configured.
+    pub allowed_signers: Option<PathBuf>,
+    /// The folder of OpenPGP public keys, if configured.
+    pub openpgp_keys: Option<PathBuf>,
+}
+
+impl Anchors {
+    /// The anchors `config` names, relative to `root` (the work tree, or `$GIT_DIR` on a server).
+    pub fn from_config(config: &Config, root: &Path) -> Self {
+        let resolve = |p: &Path| (!p.as_os_str().is_empty()).then(|| root.join(p));
+        Self {
+            allowed_signers: resolve(&config.policy.allowed_signers),
+            openpgp_keys: resolve(&config.policy.openpgp_keys),
+        }
+    }
+}
+
+/// Verifies one release tag.
+///
+/// # Errors
+/// When the tag cannot be read or a verification tool cannot run.
+pub fn verify(repo: &Repo, tag: &TagRef, anchors: &Anchors) -> Result<Verdict, Error> {
+    let verdict = Verdict {
+        tag: tag.name.clone(),
+        format: None,
+        signer: None,
+        failed: None,
+        reason: None,
+    };
+    let object = repo
+        .gix()
+        .find_object(tag.target)
+        .map_err(|source| history::Error::Read {
+            what: format!("tag {}", tag.name),
+            source,
+        })?;
+    if object.kind != gix::object::Kind::Tag {
+        return Ok(verdict.fail(
+            Check::Annotated,
+            "a lightweight tag: release tags must be annotated (git tag -a)",
+        ));
+    }
+    let parsed = parse_tag_object(&object.data);
+    verify_object(&parsed, &tag.name, anchors, verdict)
+}
+
+fn verify_object(
+    parsed: &TagObject,
+    name: &str,
+    anchors: &Anchors,
+    mut verdict: Verdict,
+) -> Result<Verdict, Error> {
+    if parsed.name != name {
+        return Ok(verdict.fail(
+            Check::Name,
+            format!(
+                "the tag object is named `{}`, not `{name}`: it was made for another version",
+                parsed.name
+            ),
+        ));
+    }
+    let Some(signature) = &parsed.signature else {
+        return Ok(verdict.fail(Check::Signed, "not signed (git tag -s)"));
+    };
+    let format = if signature.starts_with(b"-----BEGIN SSH SIGNATURE-----") {
+        Format::Ssh
+    } else if signature.starts_with(b"-----BEGIN PGP SIGNATURE-----") {
+        Format::Openpgp
+    } else {
+        Format::X509
+    };
+    verdict.format = Some(format);
+    let outcome = match format {
+        Format::Ssh => verify_ssh(parsed, signature, anchors)?,
+        Format::Openpgp => verify_openpgp(parsed, signature, anchors)?,
+        Format::X509 => Err("x509 signatures cannot be checked against rel's trust anchors (SSH allowed signers, OpenPGP keys)".to_owned()),
+    };
+    Ok(match outcome {
+        Ok(signer) => {
+            verdict.signer = Some(signer);
+            verdict
+        }
+        Err(reason) => verdict.fail(Check::Trusted, reason),
+    })
+}
+
+fn tool_error(what: &str) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Tool {
+        what: what.to_owned(),
+        source,
+    }
+}
+
+/// Runs `program args` with `stdin`; (success, stdout, stderr).
+fn run(
+    program: &str,
+    args: &[&str],
+    stdin: &[u8],
+    env: &[(&str, &Path)],
+) -> Result<(bool, String, String), Error> {
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().map_err(tool_error(program))?;
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let _ = pipe.write_all(stdin);
+    drop(pipe);
+    let out = child.wait_with_output().map_err(tool_error(program))?;
+    Ok((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+fn verify_ssh(
+    parsed: &TagObject,
+    signature: &[u8],
+    anchors: &Anchors,
+) -> Result<Result<String, String>, Error> {
+    let Some(allowed) = &anchors.allowed_signers else {
+        return Ok(Err(
+            "signed with SSH, but no SSH trust anchors are configured (policy.allowed_signers)"
+                .into(),
+        ));
+    };
+    if !allowed.is_file() {
+        return Ok(Err(format!(
+            "the allowed-signers file {} does not exist (policy.allowed_signers)",
+            allowed.display()
+        )));
+    }
+    let dir = tempfile::tempdir().map_err(tool_error("a temporary directory"))?;
+    let sig = dir.path().join("signature");
+    std::fs::write(&sig, signature).map_err(tool_error("a temporary file"))?;
+    let (allowed_s, sig_s) = (allowed.to_string_lossy(), sig.to_string_lossy());
+    let mut time_arg = String::new();
+    if let Some(t) = parsed.tagger_time {
+        let time = gix::date::Time::new(t, 0);
+        time_arg = format!(
+            "-Overify-time={}",
+            time.format_or_unix(gix::date::time::CustomFormat::new("%Y%m%d%H%M%S"))
+        );
+    }
+    let mut find_args = vec!["-Y", "find-principals", "-f", &allowed_s, "-s", &sig_s];
+    if !time_arg.is_empty() {
+        find_args.push(&time_arg);
+    }
+    let (found, principals, _) = run("ssh-keygen", &find_args, b"", &[])?;
+    let Some(principal) = principals
+        .lines()
+        .next()
+        .filter(|_| found)
+        .map(str::to_owned)
+    else {
+        return Ok(Err(
+            "signed by an SSH key that is not in the allowed signers (policy.allowed_signers)"
+                .into(),
+        ));
+    };
+    let mut verify_args = vec![
+        "-Y", "verify", "-f", &allowed_s, "-I", &principal, "-n", "git", "-s", &sig_s,
+    ];
+    if !time_arg.is_empty() {
+        verify_args.push(&time_arg);
+    }
+    let (ok, _, stderr) = run("ssh-keygen", &verify_args, &parsed.payload, &[])?;
+    if ok {
+        Ok(Ok(principal))
+    } else {
+        Ok(Err(format!(
+            "the SSH signature does not verify: {}",
+            stderr.trim()
+        )))
+    }
+}
+
+fn verify_openpgp(
+    parsed: &TagObject,
+    signature: &[u8],
+    anchors: &Anchors,
+) -> Result<Result<String, String>, Error> {
+    let Some(folder) = &anchors.openpgp_keys else {
+        return Ok(Err("signed with OpenPGP, but no OpenPGP trust anchors are configured (policy.openpgp_keys)".into()));
+    };
+    let keys: Vec<PathBuf> = match std::fs::read_dir(folder) {
+        Ok(entries) => {
+            let mut keys: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect();
+            keys.sort();
+            keys
+        }
+        Err(_) => {
+            return Ok(Err(format!(
+                "the OpenPGP keys folder {} cannot be read (policy.openpgp_keys)",
+                folder.display()
+            )));
+        }
+    };
+    // A throwaway keyring with only the configured keys: the user's keyring and its trust never count.
+    let home = tempfile::tempdir().map_err(tool_error("a temporary directory"))?;
+    let env = [("GNUPGHOME", home.path())];
+    for key in &keys {
+        let key_s = key.to_string_lossy();
+        let _ = run(
+            "gpg",
+            &["--batch", "--quiet", "--import", &key_s],
+            b"",
+            &env,
+        )?;
+    }
+    let sig = home.path().join("signature.asc");
+    let payload = home.path().join("payload");
+    std::fs::write(&sig, signature).map_err(tool_error("a temporary file"))?;
+    std::fs::write(&payload, &parsed.payload).map_err(tool_error("a temporary file"))?;
+    let (sig_s, payload_s) = (sig.to_string_lossy(), payload.to_string_lossy());
+    let (_, status, _) = run(
+        "gpg",
+        &[
+            "--batch",
+            "--status-fd",
+            "1",
+            "--verify",
+            &sig_s,
+            &payload_s,
+        ],
+        b"",
+        &env,
+    )?;
+    let _ = run("gpgconf", &["--kill", "all"], b"", &env);
+    let valid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("[GNUPG:] VALIDSIG "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_owned);
+    match valid {
+        Some(fingerprint) if status.contains("[GNUPG:] GOODSIG ") => Ok(Ok(fingerprint)),
+        _ if status.contains("[GNUPG:] NO_PUBKEY") || status.contains("[GNUPG:] ERRSIG") => {
+            Ok(Err("signed by an OpenPGP key that is not among the trusted keys (policy.openpgp_keys)".into()))
+        }
+        _ => Ok(Err("the OpenPGP signature does not verify (the tag was changed after signing, or the signature belongs to other content)".into())),
+    }
+}
