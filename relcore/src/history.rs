@@ -192,6 +192,8 @@ impl WalkedCommit<'_> {
 #[derive(Debug, Clone)]
 pub struct Repo {
     repo: gix::Repository,
+    /// A throwaway view directory this handle reads through (see [`Repo::open_receiving`]).
+    view: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 impl Repo {
@@ -225,7 +227,51 @@ impl Repo {
     pub fn from_gix(mut repo: gix::Repository) -> Self {
         // The walk reads each commit right after the traversal decoded it: a small cache avoids inflating it twice.
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
-        Self { repo }
+        Self { repo, view: None }
+    }
+
+    /// Opens the repository a server-side hook runs in, seeing the objects of the push being
+    /// received. git keeps those in a quarantine directory (`GIT_QUARANTINE_PATH`) until the
+    /// hooks accept the push, and gix does not read that variable; so this assembles a
+    /// throwaway view: an empty object store whose alternates are the quarantine and the main
+    /// store, and the real `HEAD`, `config`, `refs` and `packed-refs` linked in. Without a
+    /// quarantine (a delete-only push) it is [`Repo::open`].
+    ///
+    /// # Errors
+    /// When the view cannot be made or the repository cannot be opened.
+    pub fn open_receiving(git_dir: &Path, quarantine: Option<&Path>) -> Result<Self, Error> {
+        let Some(quarantine) = quarantine else {
+            return Self::open(git_dir);
+        };
+        let io = |e: std::io::Error| Error::NotARepository {
+            path: git_dir.to_owned(),
+            source: gix::Error::from_error(e),
+        };
+        let git_dir = git_dir.canonicalize().map_err(io)?;
+        let view = tempfile::tempdir().map_err(io)?;
+        let info = view.path().join("objects/info");
+        std::fs::create_dir_all(&info).map_err(io)?;
+        std::fs::create_dir_all(view.path().join("objects/pack")).map_err(io)?;
+        let quarantine = git_dir.join(quarantine);
+        std::fs::write(
+            info.join("alternates"),
+            format!(
+                "{}\n{}\n",
+                quarantine.display(),
+                git_dir.join("objects").display()
+            ),
+        )
+        .map_err(io)?;
+        for name in ["HEAD", "config", "refs", "packed-refs", "shallow"] {
+            let target = git_dir.join(name);
+            if target.exists() {
+                #[cfg(unix)]
+                std::os::unix::fs::symlink(&target, view.path().join(name)).map_err(io)?;
+            }
+        }
+        let mut repo = Self::open(view.path())?;
+        repo.view = Some(std::sync::Arc::new(view));
+        Ok(repo)
     }
 
     /// The underlying gix repository.
@@ -519,7 +565,7 @@ impl Repo {
             .map(|v| v.to_string())
     }
 
-    /// Calls `each` for every commit reachable from `tip` and not from `hidden` (`hidden..tip`),
+    /// Calls `each` for every commit reachable from `tip` and not from any of `hidden` (`hidden..tip`),
     /// newest first, merged branches included. Streams: nothing of the history is kept.
     ///
     /// # Errors
@@ -528,7 +574,7 @@ impl Repo {
     pub fn walk(
         &self,
         tip: ObjectId,
-        hidden: Option<ObjectId>,
+        hidden: impl IntoIterator<Item = ObjectId>,
         mut each: impl FnMut(WalkedCommit<'_>),
     ) -> Result<(), Error> {
         let shallow = self

@@ -63,6 +63,7 @@ pub mod cut;
 pub mod git;
 pub mod history;
 pub mod lint;
+pub mod policy;
 pub mod release;
 pub mod signature;
 pub mod version;
@@ -79,6 +80,7 @@ pub use version::Bump;
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub use gix;
 /// Re-exported so embedders name the same versions and ids relcore uses.
 pub use gix::ObjectId;
 pub use semver;

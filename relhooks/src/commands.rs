@@ -296,10 +296,17 @@ fn rel_path() -> Result<std::path::PathBuf> {
     Ok(exe.canonicalize().unwrap_or(exe))
 }
 
-pub fn install(dir: &Path, foreign: Foreign) -> Result<ExitCode> {
-    let (_repo, _config) = open(dir)?;
+pub fn install(dir: &Path, foreign: Foreign, server: bool) -> Result<ExitCode> {
+    let (repo, _config) = open(dir)?;
+    let names = match (server, repo.work_dir().is_some()) {
+        (true, true) => bail!(
+            "--server installs the pre-receive hook of a bare repository; this one has a work tree"
+        ),
+        (true, false) => install::SERVER_HOOKS,
+        (false, _) => install::CLIENT_HOOKS,
+    };
     let hooks = install::hooks_dir(dir)?;
-    for line in install::install(&hooks, install::CLIENT_HOOKS, &rel_path()?, foreign)? {
+    for line in install::install(&hooks, names, &rel_path()?, foreign)? {
         eprintln!("{line}");
     }
     Ok(ExitCode::SUCCESS)
@@ -308,7 +315,12 @@ pub fn install(dir: &Path, foreign: Foreign) -> Result<ExitCode> {
 pub fn uninstall(dir: &Path) -> Result<ExitCode> {
     let (_repo, _config) = open(dir)?;
     let hooks = install::hooks_dir(dir)?;
-    for line in install::uninstall(&hooks, install::CLIENT_HOOKS)? {
+    let all: Vec<&str> = install::CLIENT_HOOKS
+        .iter()
+        .chain(install::SERVER_HOOKS)
+        .copied()
+        .collect();
+    for line in install::uninstall(&hooks, &all)? {
         eprintln!("{line}");
     }
     Ok(ExitCode::SUCCESS)
@@ -661,4 +673,204 @@ pub fn verify(dir: &Path, names: &[String], json: bool) -> Result<ExitCode> {
         eprintln!("no release tags to verify");
     }
     Ok(check(ok))
+}
+
+fn parse_id(text: &str) -> Result<relcore::ObjectId> {
+    relcore::ObjectId::from_hex(text.as_bytes())
+        .with_context(|| format!("`{text}` is not an object id"))
+}
+
+/// Prints violations for people; true when there were none.
+fn report_violations(violations: &[relcore::policy::Violation], prefix: &str) -> bool {
+    for v in violations {
+        eprintln!(
+            "{prefix}rejected {} [{}]: {}",
+            v.refname,
+            v.rule.id(),
+            v.message
+        );
+        eprintln!("{prefix}  hint: {}", v.hint);
+    }
+    if !violations.is_empty() {
+        eprintln!(
+            "{prefix}{} polic{} violated; nothing was pushed",
+            violations.len(),
+            if violations.len() == 1 {
+                "y rule"
+            } else {
+                "y rules"
+            }
+        );
+    }
+    violations.is_empty()
+}
+
+pub fn hook_pre_push(dir: &Path, remote: &str) -> Result<ExitCode> {
+    use relcore::policy::{self, Push, RefUpdate};
+    let (repo, config) = open(dir)?;
+    let anchors = relcore::signature::Anchors::from_config(&config, &root(&repo));
+    let input = String::from_utf8_lossy(&read_stdin()?).into_owned();
+    let mut push = Push::default();
+    for line in input.lines().filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [_local_ref, local_id, remote_ref, remote_id] = fields[..] else {
+            bail!(
+                "cannot read the pre-push line `{line}`: expected `<local ref> <local id> <remote ref> <remote id>`"
+            );
+        };
+        push.updates.push(RefUpdate::new(
+            remote_ref,
+            parse_id(remote_id)?,
+            parse_id(local_id)?,
+        ));
+        if !parse_id(remote_id)?.is_null() {
+            push.remote_refs
+                .push((remote_ref.to_owned(), parse_id(remote_id)?));
+        }
+    }
+    // What the remote has, as far as this clone knows: its remote-tracking branches.
+    let prefix = format!("refs/remotes/{remote}/");
+    let platform = repo.gix().references()?;
+    for reference in platform.prefixed(prefix.as_str())? {
+        let Ok(reference) = reference else { continue };
+        let name = reference.name().as_bstr().to_string();
+        if let (Some(branch), Some(id)) = (name.strip_prefix(&prefix), reference.try_id())
+            && branch != "HEAD"
+        {
+            push.remote_refs
+                .push((format!("refs/heads/{branch}"), id.detach()));
+        }
+    }
+    let violations = policy::evaluate(&repo, &config, &anchors, &push)?;
+    Ok(check(report_violations(&violations, "rel: ")))
+}
+
+pub fn hook_pre_receive(dir: &Path, single: Option<String>) -> Result<ExitCode> {
+    use relcore::policy::{self, Push, RefUpdate};
+    // A server: the policy and trust anchors come from $GIT_DIR, never from what is pushed.
+    let git_dir = match std::env::var_os("GIT_DIR") {
+        Some(d) => dir.join(d),
+        None => dir.to_owned(),
+    };
+    let quarantine = std::env::var_os("GIT_QUARANTINE_PATH").map(std::path::PathBuf::from);
+    let repo = Repo::open_receiving(&git_dir, quarantine.as_deref())?;
+    let config = Config::load(&git_dir.join(relcore::config::FILE_NAME))?;
+    let anchors = relcore::signature::Anchors::from_config(&config, &git_dir);
+    let input = match single {
+        Some(line) => line,
+        None => String::from_utf8_lossy(&read_stdin()?).into_owned(),
+    };
+    let mut push = Push::default();
+    for line in input.lines().filter(|l| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [old, new, name] = fields[..] else {
+            bail!("cannot read the hook line `{line}`: expected `<old> <new> <ref>`");
+        };
+        push.updates
+            .push(RefUpdate::new(name, parse_id(old)?, parse_id(new)?));
+    }
+    let platform = repo.gix().references()?;
+    for reference in platform.all()? {
+        let Ok(reference) = reference else { continue };
+        if let Some(id) = reference.try_id() {
+            push.remote_refs
+                .push((reference.name().as_bstr().to_string(), id.detach()));
+        }
+    }
+    let violations = policy::evaluate(&repo, &config, &anchors, &push)?;
+    Ok(check(report_violations(&violations, "")))
+}
+
+pub fn check_policy(
+    dir: &Path,
+    range: Option<&str>,
+    refname: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
+    use relcore::policy::{self, Push, RefUpdate};
+    let (repo, config) = open(dir)?;
+    let anchors = relcore::signature::Anchors::from_config(&config, &root(&repo));
+    let mut push = Push::default();
+    let all: Vec<(String, relcore::ObjectId)> = {
+        let platform = repo.gix().references()?;
+        platform
+            .all()?
+            .filter_map(Result::ok)
+            .filter_map(|r| Some((r.name().as_bstr().to_string(), r.try_id()?.detach())))
+            .collect()
+    };
+    match (range, refname) {
+        (_, Some(name)) => {
+            let full = if name.starts_with("refs/") {
+                name.to_owned()
+            } else if repo
+                .gix()
+                .try_find_reference(format!("refs/tags/{name}").as_str())?
+                .is_some()
+            {
+                format!("refs/tags/{name}")
+            } else {
+                format!("refs/heads/{name}")
+            };
+            let id = all
+                .iter()
+                .find(|(n, _)| *n == full)
+                .map(|(_, id)| *id)
+                .with_context(|| format!("no ref `{full}`"))?;
+            push.updates.push(RefUpdate::new(
+                full.clone(),
+                relcore::ObjectId::null(gix_kind()),
+                id,
+            ));
+            push.remote_refs = all.into_iter().filter(|(n, _)| *n != full).collect();
+        }
+        (range, None) => {
+            let head = repo.head()?;
+            let branch = head
+                .branch
+                .clone()
+                .context("HEAD is detached: name the range with --range A..B")?;
+            let spec = match range {
+                Some(r) => r.to_owned(),
+                None => format!("{branch}@{{upstream}}..HEAD"),
+            };
+            let (tip, hidden) = repo.range(&spec)?;
+            let old = hidden.context("--range needs a start: A..B")?;
+            push.updates
+                .push(RefUpdate::new(format!("refs/heads/{branch}"), old, tip));
+            // What the remote has: its remote-tracking branches, and the range's start.
+            push.remote_refs = all
+                .into_iter()
+                .filter_map(|(n, id)| {
+                    let rest = n.strip_prefix("refs/remotes/")?;
+                    let (_, branch) = rest.split_once('/')?;
+                    (branch != "HEAD").then(|| (format!("refs/heads/{branch}"), id))
+                })
+                .filter(|(n, _)| *n != format!("refs/heads/{branch}"))
+                .collect();
+            push.remote_refs.push((format!("refs/heads/{branch}"), old));
+        }
+    }
+    let violations = policy::evaluate(&repo, &config, &anchors, &push)?;
+    if json {
+        #[derive(Serialize)]
+        struct CheckJson<'a> {
+            ok: bool,
+            violations: &'a [policy::Violation],
+        }
+        print_json(&CheckJson {
+            ok: violations.is_empty(),
+            violations: &violations,
+        })?;
+        return Ok(check(violations.is_empty()));
+    }
+    let ok = report_violations(&violations, "");
+    if ok {
+        eprintln!("the policy holds");
+    }
+    Ok(check(ok))
+}
+
+fn gix_kind() -> relcore::gix::hash::Kind {
+    relcore::gix::hash::Kind::Sha1
 }

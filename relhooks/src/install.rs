@@ -22,7 +22,10 @@ const CHAINED: &str = "rel-chained";
 const BACKUP: &str = "rel-backup";
 
 /// The hooks a work-tree install manages.
-pub const CLIENT_HOOKS: &[&str] = &["commit-msg"];
+pub const CLIENT_HOOKS: &[&str] = &["commit-msg", "pre-push"];
+
+/// The hooks `rel install --server` manages in a bare repository.
+pub const SERVER_HOOKS: &[&str] = &["pre-receive"];
 
 /// What to do about a hook that is not rel's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -57,6 +57,9 @@ enum Command {
     Hook(HookCommand),
     /// Write rel's hook shims into the hooks directory git uses (honours core.hooksPath).
     Install {
+        /// In a bare repository on a server: write the pre-receive hook.
+        #[arg(long)]
+        server: bool,
         /// Keep a foreign hook already in place: move it aside and run it before rel.
         #[arg(long, conflicts_with = "force")]
         chain: bool,
@@ -66,6 +69,19 @@ enum Command {
     },
     /// Remove rel's hook shims (and only those), putting chained hooks back.
     Uninstall,
+    /// Evaluate the push policy for CI: the commits of a range as a push of the current branch,
+    /// or one ref as if it were pushed now.
+    Check {
+        /// The commits `A..B` as a push to the current branch (default: its upstream..HEAD).
+        #[arg(long, value_name = "A..B", conflicts_with = "refname")]
+        range: Option<String>,
+        /// A ref as if newly pushed (e.g. refs/tags/v1.2.0 or main).
+        #[arg(long = "ref", value_name = "REF")]
+        refname: Option<String>,
+        /// Print one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
     /// Update CHANGELOG.md in place (new releases and the Unreleased section at the top, every
     /// other byte kept), or print it.
     Changelog {
@@ -142,6 +158,24 @@ enum HookCommand {
         /// The message file git passes (.git/COMMIT_EDITMSG).
         file: PathBuf,
     },
+    /// Check a push against the policy before it leaves (reads git's pre-push lines on stdin).
+    PrePush {
+        /// The remote's name (or URL).
+        remote: String,
+        /// The remote's URL.
+        url: Option<String>,
+    },
+    /// Server side: check a whole push against $GIT_DIR/rel.toml (reads `<old> <new> <ref>` lines).
+    PreReceive,
+    /// Server side: check one ref update against $GIT_DIR/rel.toml.
+    Update {
+        /// The ref.
+        refname: String,
+        /// Its old value.
+        old: String,
+        /// Its new value.
+        new: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -154,13 +188,29 @@ fn main() -> ExitCode {
             commands::lint(&dir, file.as_deref(), range.as_deref(), json)
         }
         Command::Hook(HookCommand::CommitMsg { file }) => commands::hook_commit_msg(&dir, &file),
-        Command::Install { chain, force } => {
+        Command::Hook(HookCommand::PrePush { remote, .. }) => {
+            commands::hook_pre_push(&dir, &remote)
+        }
+        Command::Hook(HookCommand::PreReceive) => commands::hook_pre_receive(&dir, None),
+        Command::Hook(HookCommand::Update { refname, old, new }) => {
+            commands::hook_pre_receive(&dir, Some(format!("{old} {new} {refname}")))
+        }
+        Command::Check {
+            range,
+            refname,
+            json,
+        } => commands::check_policy(&dir, range.as_deref(), refname.as_deref(), json),
+        Command::Install {
+            server,
+            chain,
+            force,
+        } => {
             let foreign = match (chain, force) {
                 (true, _) => install::Foreign::Chain,
                 (_, true) => install::Foreign::Force,
                 _ => install::Foreign::Refuse,
             };
-            commands::install(&dir, foreign)
+            commands::install(&dir, foreign, server)
         }
         Command::Uninstall => commands::uninstall(&dir),
         Command::Changelog {

@@ -8,6 +8,7 @@ mod install;
 mod lint;
 mod log;
 mod next;
+mod policy;
 mod release;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,354 @@
+//! The push policy: ref updates in, violations out. The same rules run in the client's
+//! pre-push hook, in a server's pre-receive or update hook, and in CI (`rel check`); only where
+//! "what the remote already has" comes from differs, and the caller says that in [`Push`].
+
+use gix::ObjectId;
+use serde::Serialize;
+
+use crate::config::{Config, LintScope};
+use crate::history::{self, Repo};
+use crate::lint;
+use crate::signature::{self, Anchors};
+use crate::version;
+
+/// One ref update of a push: `old` is `None` for a new ref, `new` is `None` for a deletion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RefUpdate {
+    /// The full ref name on the remote, e.g. `refs/heads/main` or `refs/tags/v1.2.0`.
+    pub name: String,
+    /// Its value on the remote before the push.
+    pub old: Option<ObjectId>,
+    /// Its value after the push.
+    pub new: Option<ObjectId>,
+}
+
+impl RefUpdate {
+    /// An update from git's hook lines, where an all-zero id means "none".
+    pub fn new(name: impl Into<String>, old: ObjectId, new: ObjectId) -> Self {
+        let some = |id: ObjectId| (!id.is_null()).then_some(id);
+        Self {
+            name: name.into(),
+            old: some(old),
+            new: some(new),
+        }
+    }
+}
+
+/// A push: the updates, and the refs the remote had before it.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Push {
+    /// The updates.
+    pub updates: Vec<RefUpdate>,
+    /// `(full name, id)` of the refs on the remote before the push (branches and tags as far as
+    /// they are known: on a server all of them; on a client the remote-tracking branches).
+    pub remote_refs: Vec<(String, ObjectId)>,
+}
+
+/// A policy rule. Its id is shown to users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Rule {
+    /// A protected branch was force-pushed (not a fast-forward).
+    ProtectedForcePush,
+    /// A protected branch was deleted.
+    ProtectedDelete,
+    /// A new branch's name matches none of `policy.branch_names`.
+    BranchName,
+    /// A release tag is lightweight.
+    TagAnnotated,
+    /// A release tag is not signed, or not by a trusted key.
+    TagSigned,
+    /// A release tag already on the remote was moved or deleted.
+    TagImmutable,
+    /// A release tag points at a commit no release branch contains.
+    TagOnReleaseBranch,
+    /// A release tag's version is below a release its commit already contains.
+    TagVersion,
+    /// A pushed commit breaks the commit rules.
+    CommitLint,
+}
+
+impl Rule {
+    /// The rule's id, e.g. `tag-immutable`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::ProtectedForcePush => "protected-force-push",
+            Rule::ProtectedDelete => "protected-delete",
+            Rule::BranchName => "branch-name",
+            Rule::TagAnnotated => "tag-annotated",
+            Rule::TagSigned => "tag-signed",
+            Rule::TagImmutable => "tag-immutable",
+            Rule::TagOnReleaseBranch => "tag-on-release-branch",
+            Rule::TagVersion => "tag-version",
+            Rule::CommitLint => "commit-lint",
+        }
+    }
+}
+
+/// One violation: the ref, the rule, what is wrong and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Violation {
+    /// The rule.
+    pub rule: Rule,
+    /// The ref it concerns.
+    #[serde(rename = "ref")]
+    pub refname: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+fn violation(rule: Rule, refname: &str, message: String, hint: impl Into<String>) -> Violation {
+    Violation {
+        rule,
+        refname: refname.to_owned(),
+        message,
+        hint: hint.into(),
+    }
+}
+
+/// Evaluates every rule on every update of `push`; all violations, not just the first.
+///
+/// # Errors
+/// When the repository cannot be read or a verification tool cannot run.
+pub fn evaluate(
+    repo: &Repo,
+    config: &Config,
+    anchors: &Anchors,
+    push: &Push,
+) -> Result<Vec<Violation>, signature::Error> {
+    let policy = &config.policy;
+    let mut out = Vec::new();
+    let known: Vec<ObjectId> = push.remote_refs.iter().map(|(_, id)| *id).collect();
+    for update in &push.updates {
+        let name = update.name.as_str();
+        if let Some(branch) = name.strip_prefix("refs/heads/") {
+            let protected = policy.protected_branches.iter().any(|g| g.is_match(branch));
+            match (update.old, update.new) {
+                (Some(_), None) if protected => out.push(violation(
+                    Rule::ProtectedDelete,
+                    name,
+                    format!("`{branch}` is a protected branch and cannot be deleted"),
+                    "protected branches are listed in policy.protected_branches",
+                )),
+                (Some(old), Some(new)) if protected && !fast_forward(repo, old, new)? => out.push(violation(
+                    Rule::ProtectedForcePush,
+                    name,
+                    format!("`{branch}` is a protected branch: this push rewrites its history (not a fast-forward from {})", old.to_hex_with_len(7)),
+                    format!("fetch and merge or rebase onto the remote `{branch}`, then push without --force"),
+                )),
+                (None, Some(_)) if !policy.branch_names.is_empty() && !policy.branch_names.iter().any(|p| p.is_match(branch)) => {
+                    let allowed: Vec<&str> = policy.branch_names.iter().map(|p| p.as_str()).collect();
+                    out.push(violation(
+                        Rule::BranchName,
+                        name,
+                        format!("the new branch name `{branch}` matches none of policy.branch_names"),
+                        format!("name it to match one of: {}", allowed.join(", ")),
+                    ));
+                }
+                _ => {}
+            }
+            let lint_it = match policy.lint {
+                LintScope::All => true,
+                LintScope::Protected => protected,
+                LintScope::Off => false,
+            };
+            if let (true, Some(new)) = (lint_it, update.new) {
+                lint_new_commits(
+                    repo,
+                    config,
+                    name,
+                    new,
+                    update.old.into_iter().chain(known.iter().copied()),
+                    &mut out,
+                )?;
+            }
+        } else if let Some(tag) = name.strip_prefix("refs/tags/")
+            && let Some(tag_version) = version::parse_tag(tag, &config.version.tag_prefix)
+        {
+            check_release_tag(
+                repo,
+                config,
+                anchors,
+                push,
+                update,
+                tag,
+                &tag_version,
+                &mut out,
+            )?;
+        }
+    }
+    Ok(out)
+}
+
+fn fast_forward(repo: &Repo, old: ObjectId, new: ObjectId) -> Result<bool, history::Error> {
+    // A remote id the repository does not have cannot be an ancestor we know of.
+    if !repo.gix().has_object(old) {
+        return Ok(false);
+    }
+    repo.is_ancestor(old, new)
+}
+
+fn lint_new_commits(
+    repo: &Repo,
+    config: &Config,
+    name: &str,
+    new: ObjectId,
+    known: impl Iterator<Item = ObjectId>,
+    out: &mut Vec<Violation>,
+) -> Result<(), history::Error> {
+    let hidden: Vec<ObjectId> = known.filter(|id| repo.gix().has_object(*id)).collect();
+    repo.walk(new, hidden, |c| {
+        if c.parents > 1 {
+            return;
+        }
+        let text = crate::commit::lossy_text(c.message);
+        let report = lint::lint(&text, &config.commits);
+        if let Some(first) = report.diagnostics.first() {
+            let rules: Vec<&str> = report.diagnostics.iter().map(|d| d.rule.id()).collect();
+            out.push(violation(
+                Rule::CommitLint,
+                name,
+                format!(
+                    "commit {} `{}` breaks the commit rules ({}): {}",
+                    c.id.to_hex_with_len(7),
+                    crate::commit::header(&text),
+                    rules.join(", "),
+                    first.message
+                ),
+                "reword it (git rebase -i, then `reword`) as `type(scope): description`; `rel lint --range` shows every problem",
+            ));
+        }
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_release_tag(
+    repo: &Repo,
+    config: &Config,
+    anchors: &Anchors,
+    push: &Push,
+    update: &RefUpdate,
+    tag: &str,
+    tag_version: &semver::Version,
+    out: &mut Vec<Violation>,
+) -> Result<(), signature::Error> {
+    let name = update.name.as_str();
+    let policy = &config.policy;
+    let Some(new) = update.new else {
+        if policy.immutable_tags {
+            out.push(violation(
+                Rule::TagImmutable,
+                name,
+                format!("release tag {tag} is published and cannot be deleted"),
+                "release tags are immutable (policy.immutable_tags); release a new version instead",
+            ));
+        }
+        return Ok(());
+    };
+    if let Some(old) = update.old
+        && old != new
+        && policy.immutable_tags
+    {
+        out.push(violation(
+            Rule::TagImmutable,
+            name,
+            format!(
+                "release tag {tag} is published ({}) and cannot be moved",
+                old.to_hex_with_len(7)
+            ),
+            "release tags are immutable (policy.immutable_tags); release a new version instead",
+        ));
+        return Ok(());
+    }
+    if update.old == Some(new) {
+        return Ok(());
+    }
+    let tag_ref = history::TagRef {
+        name: tag.to_owned(),
+        version: tag_version.clone(),
+        target: new,
+    };
+    if policy.require_annotated_tags || policy.require_signed_tags {
+        let verdict = signature::verify(repo, &tag_ref, anchors)?;
+        match verdict.failed {
+            Some(signature::Check::Annotated) => out.push(violation(
+                Rule::TagAnnotated,
+                name,
+                format!("release tag {tag} is a lightweight tag"),
+                "make it annotated and signed: git tag -d {tag} && git tag -s {tag} (or use rel release)".replace("{tag}", tag),
+            )),
+            Some(check) if policy.require_signed_tags || check == signature::Check::Name => out.push(violation(
+                Rule::TagSigned,
+                name,
+                format!("release tag {tag}: {}", verdict.reason.unwrap_or_default()),
+                "sign it with a key in the trust anchors (policy.allowed_signers, policy.openpgp_keys): git tag -s",
+            )),
+            _ => {}
+        }
+    }
+    // The commit it marks.
+    let Ok(Ok(release)) = repo.peel(&tag_ref) else {
+        return Ok(());
+    };
+    let branches = push
+        .remote_refs
+        .iter()
+        .filter(|(n, _)| !push.updates.iter().any(|u| &u.name == n))
+        .map(|(n, id)| (n.as_str(), Some(*id)))
+        .chain(push.updates.iter().map(|u| (u.name.as_str(), u.new)));
+    let mut on_release_branch = false;
+    for (n, id) in branches {
+        let (Some(branch), Some(id)) = (n.strip_prefix("refs/heads/"), id) else {
+            continue;
+        };
+        if policy.release_branches.iter().any(|g| g.is_match(branch))
+            && repo.gix().has_object(id)
+            && repo.is_ancestor(release.commit, id)?
+        {
+            on_release_branch = true;
+            break;
+        }
+    }
+    if !on_release_branch {
+        let globs: Vec<&str> = policy.release_branches.iter().map(|g| g.as_str()).collect();
+        out.push(violation(
+            Rule::TagOnReleaseBranch,
+            name,
+            format!(
+                "release tag {tag} points at {}, which no release branch contains",
+                release.commit.to_hex_with_len(7)
+            ),
+            format!(
+                "merge it into a release branch ({}) and push that branch too",
+                globs.join(", ")
+            ),
+        ));
+    }
+    // Not below a release its commit already contains.
+    let tags = repo.release_tags(&config.version.tag_prefix)?;
+    let others: Vec<history::TagRef> = tags
+        .into_iter()
+        .filter(|t| t.name != tag && version::is_stable(&t.version))
+        .collect();
+    let base = repo.latest_release(&others, release.commit, false)?;
+    if let Some(base) = base.tag
+        && base.version > *tag_version
+    {
+        out.push(violation(
+            Rule::TagVersion,
+            name,
+            format!(
+                "release tag {tag} is lower than {}, which its commit already contains",
+                base.name
+            ),
+            format!("release a version above {}", base.version),
+        ));
+    }
+    Ok(())
+}
