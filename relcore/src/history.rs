@@ -506,6 +506,55 @@ impl Repo {
         Ok((base, s))
     }
 
+    /// For each of `targets`, whether `tip` contains it — in one walk for all of them: newest
+    /// first down to (a day before) the oldest target's commit time, stopping once every target
+    /// was met. A target the walk did not meet (clock skew) gets an exact ancestry test.
+    ///
+    /// # Errors
+    /// When history cannot be read.
+    pub fn contains_all(&self, tip: ObjectId, targets: &[ObjectId]) -> Result<Vec<bool>, Error> {
+        let mut found = vec![false; targets.len()];
+        if targets.is_empty() {
+            return Ok(found);
+        }
+        let mut oldest = i64::MAX;
+        for id in targets {
+            let commit = self
+                .repo
+                .find_commit(*id)
+                .map_err(|e| self.shallow_or(*id, e))?;
+            oldest = oldest.min(commit.time().map_or(0, |t| t.seconds));
+        }
+        let walk = self
+            .repo
+            .rev_walk([tip])
+            .sorting(gix::revision::walk::Sorting::ByCommitTimeCutoff {
+                order: gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+                seconds: oldest.saturating_sub(86_400),
+            })
+            .all()
+            .map_err(|e| self.shallow_or(tip, e))?;
+        let mut left = targets.len();
+        for info in walk {
+            let info = info.map_err(|e| self.shallow_or(tip, e))?;
+            for (i, target) in targets.iter().enumerate() {
+                if !found[i] && *target == info.id {
+                    found[i] = true;
+                    left -= 1;
+                }
+            }
+            if left == 0 {
+                break;
+            }
+        }
+        for (i, target) in targets.iter().enumerate() {
+            if !found[i] {
+                found[i] = self.is_ancestor(*target, tip)?;
+            }
+        }
+        Ok(found)
+    }
+
     /// Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor).
     ///
     /// # Errors

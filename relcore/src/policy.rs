@@ -124,7 +124,25 @@ pub fn evaluate(
 ) -> Result<Vec<Violation>, signature::Error> {
     let policy = &config.policy;
     let mut out = Vec::new();
+    let mut pending = Vec::new();
     let known: Vec<ObjectId> = push.remote_refs.iter().map(|(_, id)| *id).collect();
+    // Verify the signatures of all new release tags at once (in parallel: each runs a tool).
+    let to_verify: Vec<history::TagRef> = push
+        .updates
+        .iter()
+        .filter(|u| {
+            u.old.is_none() && (policy.require_annotated_tags || policy.require_signed_tags)
+        })
+        .filter_map(|u| {
+            let tag = u.name.strip_prefix("refs/tags/")?;
+            Some(history::TagRef {
+                name: tag.to_owned(),
+                version: version::parse_tag(tag, &config.version.tag_prefix)?,
+                target: u.new?,
+            })
+        })
+        .collect();
+    let verdicts = signature::verify_many(repo, &to_verify, anchors)?;
     for update in &push.updates {
         let name = update.name.as_str();
         if let Some(branch) = name.strip_prefix("refs/heads/") {
@@ -170,20 +188,70 @@ pub fn evaluate(
             }
         } else if let Some(tag) = name.strip_prefix("refs/tags/")
             && let Some(tag_version) = version::parse_tag(tag, &config.version.tag_prefix)
+            && let Some(commit) =
+                check_release_tag(repo, config, &verdicts, update, tag, &tag_version, &mut out)?
         {
-            check_release_tag(
-                repo,
-                config,
-                anchors,
-                push,
-                update,
-                tag,
-                &tag_version,
-                &mut out,
-            )?;
+            pending.push((name, tag, commit));
         }
     }
+    check_on_release_branch(repo, config, push, &pending, &mut out)?;
     Ok(out)
+}
+
+/// Every release tag's commit must be on a release branch, as the remote has it or as this push
+/// leaves it. One walk per release branch answers for all tags at once.
+fn check_on_release_branch(
+    repo: &Repo,
+    config: &Config,
+    push: &Push,
+    pending: &[(&str, &str, ObjectId)],
+    out: &mut Vec<Violation>,
+) -> Result<(), history::Error> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let policy = &config.policy;
+    let branches = push
+        .remote_refs
+        .iter()
+        .filter(|(n, _)| !push.updates.iter().any(|u| &u.name == n))
+        .map(|(n, id)| (n.as_str(), Some(*id)))
+        .chain(push.updates.iter().map(|u| (u.name.as_str(), u.new)));
+    let commits: Vec<ObjectId> = pending.iter().map(|(_, _, c)| *c).collect();
+    let mut contained = vec![false; pending.len()];
+    for (n, id) in branches {
+        let (Some(branch), Some(id)) = (n.strip_prefix("refs/heads/"), id) else {
+            continue;
+        };
+        if !policy.release_branches.iter().any(|g| g.is_match(branch)) || !repo.gix().has_object(id)
+        {
+            continue;
+        }
+        for (i, yes) in repo.contains_all(id, &commits)?.into_iter().enumerate() {
+            contained[i] |= yes;
+        }
+        if contained.iter().all(|c| *c) {
+            break;
+        }
+    }
+    let globs: Vec<&str> = policy.release_branches.iter().map(|g| g.as_str()).collect();
+    for ((name, tag, commit), ok) in pending.iter().zip(contained) {
+        if !ok {
+            out.push(violation(
+                Rule::TagOnReleaseBranch,
+                name,
+                format!(
+                    "release tag {tag} points at {}, which no release branch contains",
+                    commit.to_hex_with_len(7)
+                ),
+                format!(
+                    "merge it into a release branch ({}) and push that branch too",
+                    globs.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn fast_forward(repo: &Repo, old: ObjectId, new: ObjectId) -> Result<bool, history::Error> {
@@ -227,17 +295,17 @@ fn lint_new_commits(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Checks one release tag update; returns its commit when it still needs the release-branch
+/// check (done for all tags at once by [`check_on_release_branch`]).
 fn check_release_tag(
     repo: &Repo,
     config: &Config,
-    anchors: &Anchors,
-    push: &Push,
+    verdicts: &[signature::Verdict],
     update: &RefUpdate,
     tag: &str,
     tag_version: &semver::Version,
     out: &mut Vec<Violation>,
-) -> Result<(), signature::Error> {
+) -> Result<Option<ObjectId>, signature::Error> {
     let name = update.name.as_str();
     let policy = &config.policy;
     let Some(new) = update.new else {
@@ -249,7 +317,7 @@ fn check_release_tag(
                 "release tags are immutable (policy.immutable_tags); release a new version instead",
             ));
         }
-        return Ok(());
+        return Ok(None);
     };
     if let Some(old) = update.old
         && old != new
@@ -264,18 +332,17 @@ fn check_release_tag(
             ),
             "release tags are immutable (policy.immutable_tags); release a new version instead",
         ));
-        return Ok(());
+        return Ok(None);
     }
     if update.old == Some(new) {
-        return Ok(());
+        return Ok(None);
     }
     let tag_ref = history::TagRef {
         name: tag.to_owned(),
         version: tag_version.clone(),
         target: new,
     };
-    if policy.require_annotated_tags || policy.require_signed_tags {
-        let verdict = signature::verify(repo, &tag_ref, anchors)?;
+    if let Some(verdict) = verdicts.iter().find(|v| v.tag == tag) {
         match verdict.failed {
             Some(signature::Check::Annotated) => out.push(violation(
                 Rule::TagAnnotated,
@@ -286,7 +353,7 @@ fn check_release_tag(
             Some(check) if policy.require_signed_tags || check == signature::Check::Name => out.push(violation(
                 Rule::TagSigned,
                 name,
-                format!("release tag {tag}: {}", verdict.reason.unwrap_or_default()),
+                format!("release tag {tag}: {}", verdict.reason.as_deref().unwrap_or_default()),
                 "sign it with a key in the trust anchors (policy.allowed_signers, policy.openpgp_keys): git tag -s",
             )),
             _ => {}
@@ -294,42 +361,8 @@ fn check_release_tag(
     }
     // The commit it marks.
     let Ok(Ok(release)) = repo.peel(&tag_ref) else {
-        return Ok(());
+        return Ok(None);
     };
-    let branches = push
-        .remote_refs
-        .iter()
-        .filter(|(n, _)| !push.updates.iter().any(|u| &u.name == n))
-        .map(|(n, id)| (n.as_str(), Some(*id)))
-        .chain(push.updates.iter().map(|u| (u.name.as_str(), u.new)));
-    let mut on_release_branch = false;
-    for (n, id) in branches {
-        let (Some(branch), Some(id)) = (n.strip_prefix("refs/heads/"), id) else {
-            continue;
-        };
-        if policy.release_branches.iter().any(|g| g.is_match(branch))
-            && repo.gix().has_object(id)
-            && repo.is_ancestor(release.commit, id)?
-        {
-            on_release_branch = true;
-            break;
-        }
-    }
-    if !on_release_branch {
-        let globs: Vec<&str> = policy.release_branches.iter().map(|g| g.as_str()).collect();
-        out.push(violation(
-            Rule::TagOnReleaseBranch,
-            name,
-            format!(
-                "release tag {tag} points at {}, which no release branch contains",
-                release.commit.to_hex_with_len(7)
-            ),
-            format!(
-                "merge it into a release branch ({}) and push that branch too",
-                globs.join(", ")
-            ),
-        ));
-    }
     // Not below a release its commit already contains.
     let tags = repo.release_tags(&config.version.tag_prefix)?;
     let others: Vec<history::TagRef> = tags
@@ -350,5 +383,5 @@ fn check_release_tag(
             format!("release a version above {}", base.version),
         ));
     }
-    Ok(())
+    Ok(Some(release.commit))
 }

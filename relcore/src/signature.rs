@@ -186,13 +186,54 @@ impl Anchors {
 /// # Errors
 /// When the tag cannot be read or a verification tool cannot run.
 pub fn verify(repo: &Repo, tag: &TagRef, anchors: &Anchors) -> Result<Verdict, Error> {
-    let verdict = Verdict {
-        tag: tag.name.clone(),
-        format: None,
-        signer: None,
-        failed: None,
-        reason: None,
-    };
+    let object = read_tag(repo, tag)?;
+    verify_parsed(&tag.name, object.as_ref(), anchors)
+}
+
+/// Verifies many release tags, the signature checks spread over the machine's cores (each
+/// check runs `ssh-keygen` or `gpg`, so they wait on processes, not on each other).
+///
+/// # Errors
+/// When a tag cannot be read or a verification tool cannot run.
+pub fn verify_many(repo: &Repo, tags: &[TagRef], anchors: &Anchors) -> Result<Vec<Verdict>, Error> {
+    let objects = tags
+        .iter()
+        .map(|t| read_tag(repo, t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
+    let chunk = tags.len().div_ceil(workers).max(1);
+    let results: Vec<Result<Vec<Verdict>, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = tags
+            .chunks(chunk)
+            .zip(objects.chunks(chunk))
+            .map(|(tags, objects)| {
+                scope.spawn(move || {
+                    tags.iter()
+                        .zip(objects)
+                        .map(|(t, o)| verify_parsed(&t.name, o.as_ref(), anchors))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a verification thread does not panic"))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(tags.len());
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
+/// The tag object a release tag points at; `None` for a lightweight tag.
+///
+/// # Errors
+/// When it cannot be read.
+pub fn read_tag(repo: &Repo, tag: &TagRef) -> Result<Option<TagObject>, Error> {
     let object = repo
         .gix()
         .find_object(tag.target)
@@ -200,14 +241,32 @@ pub fn verify(repo: &Repo, tag: &TagRef, anchors: &Anchors) -> Result<Verdict, E
             what: format!("tag {}", tag.name),
             source,
         })?;
-    if object.kind != gix::object::Kind::Tag {
-        return Ok(verdict.fail(
+    Ok((object.kind == gix::object::Kind::Tag).then(|| parse_tag_object(&object.data)))
+}
+
+/// Verifies a tag named `name` whose object is `object` (`None`: lightweight).
+///
+/// # Errors
+/// When a verification tool cannot run.
+pub fn verify_parsed(
+    name: &str,
+    object: Option<&TagObject>,
+    anchors: &Anchors,
+) -> Result<Verdict, Error> {
+    let verdict = Verdict {
+        tag: name.to_owned(),
+        format: None,
+        signer: None,
+        failed: None,
+        reason: None,
+    };
+    match object {
+        None => Ok(verdict.fail(
             Check::Annotated,
             "a lightweight tag: release tags must be annotated (git tag -a)",
-        ));
+        )),
+        Some(parsed) => verify_object(parsed, name, anchors, verdict),
     }
-    let parsed = parse_tag_object(&object.data);
-    verify_object(&parsed, &tag.name, anchors, verdict)
 }
 
 fn verify_object(
@@ -314,21 +373,31 @@ fn verify_ssh(
             time.format_or_unix(gix::date::time::CustomFormat::new("%Y%m%d%H%M%S"))
         );
     }
-    let mut find_args = vec!["-Y", "find-principals", "-f", &allowed_s, "-s", &sig_s];
-    if !time_arg.is_empty() {
-        find_args.push(&time_arg);
-    }
-    let (found, principals, _) = run("ssh-keygen", &find_args, b"", &[])?;
-    let Some(principal) = principals
-        .lines()
-        .next()
-        .filter(|_| found)
-        .map(str::to_owned)
-    else {
-        return Ok(Err(
-            "signed by an SSH key that is not in the allowed signers (policy.allowed_signers)"
-                .into(),
-        ));
+    // Who signed: read from the signature's key and the allowed-signers file when that is
+    // plain; otherwise (wildcards, certificate authorities, options) ask ssh-keygen as git does.
+    let principal = match principal_of(signature, allowed) {
+        Lookup::Found(p) => p,
+        Lookup::Absent => {
+            return Ok(Err(
+                "signed by an SSH key that is not in the allowed signers (policy.allowed_signers)"
+                    .into(),
+            ));
+        }
+        Lookup::AskSshKeygen => {
+            let mut find_args = vec!["-Y", "find-principals", "-f", &allowed_s, "-s", &sig_s];
+            if !time_arg.is_empty() {
+                find_args.push(&time_arg);
+            }
+            let (found, principals, _) = run("ssh-keygen", &find_args, b"", &[])?;
+            match principals.lines().next().filter(|_| found) {
+                Some(p) => p.to_owned(),
+                None => {
+                    return Ok(Err(
+                        "signed by an SSH key that is not in the allowed signers (policy.allowed_signers)".into(),
+                    ));
+                }
+            }
+        }
     };
     let mut verify_args = vec![
         "-Y", "verify", "-f", &allowed_s, "-I", &principal, "-n", "git", "-s", &sig_s,
@@ -413,5 +482,111 @@ fn verify_openpgp(
             Ok(Err("signed by an OpenPGP key that is not among the trusted keys (policy.openpgp_keys)".into()))
         }
         _ => Ok(Err("the OpenPGP signature does not verify (the tag was changed after signing, or the signature belongs to other content)".into())),
+    }
+}
+
+enum Lookup {
+    Found(String),
+    Absent,
+    AskSshKeygen,
+}
+
+/// The principal of the allowed-signers line whose key signed `armored`, when the file is plain
+/// enough to tell without ssh-keygen (no options, wildcards or certificate authorities).
+fn principal_of(armored: &[u8], allowed: &Path) -> Lookup {
+    let Some(key) = sshsig_public_key(armored) else {
+        return Lookup::AskSshKeygen;
+    };
+    let Ok(text) = std::fs::read_to_string(allowed) else {
+        return Lookup::AskSshKeygen;
+    };
+    let mut plain = true;
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // principals keytype base64 [comment]: anything else (options) is ssh-keygen's to read.
+        let [principals, keytype, blob, ..] = fields[..] else {
+            plain = false;
+            continue;
+        };
+        let is_keytype = keytype.starts_with("ssh-")
+            || keytype.starts_with("ecdsa-")
+            || keytype.starts_with("sk-");
+        if !is_keytype || principals.contains(['*', '?', '!']) {
+            plain = false;
+            continue;
+        }
+        if base64_decode(blob).as_deref() == Some(key.as_slice()) {
+            let first = principals.split(',').next().unwrap_or(principals);
+            return Lookup::Found(first.to_owned());
+        }
+    }
+    if plain {
+        Lookup::Absent
+    } else {
+        Lookup::AskSshKeygen
+    }
+}
+
+/// The public key blob inside an armoured SSHSIG (`-----BEGIN SSH SIGNATURE-----`).
+fn sshsig_public_key(armored: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(armored).ok()?;
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::trim)
+        .collect();
+    let blob = base64_decode(&body)?;
+    let rest = blob.strip_prefix(b"SSHSIG")?;
+    let rest = rest.get(4..)?; // version
+    let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+    rest.get(4..4 + len).map(<[u8]>::to_vec)
+}
+
+/// Standard base64 with padding.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let bytes: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if !bytes.len().is_multiple_of(4) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
+    for quad in bytes.chunks(4) {
+        let pad = quad.iter().rev().take_while(|&&b| b == b'=').count();
+        let mut n = 0u32;
+        for (i, &b) in quad.iter().enumerate() {
+            let v = if i >= 4 - pad {
+                0
+            } else {
+                u32::from(value(b)?)
+            };
+            n = (n << 6) | v;
+        }
+        let chunk = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&chunk[..3 - pad]);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64() {
+        assert_eq!(base64_decode("aGVsbG8=").as_deref(), Some(&b"hello"[..]));
+        assert_eq!(base64_decode("aGVsbG8h").as_deref(), Some(&b"hello!"[..]));
+        assert_eq!(base64_decode("aGVsbA==").as_deref(), Some(&b"hell"[..]));
+        assert_eq!(base64_decode("a?=="), None);
     }
 }
