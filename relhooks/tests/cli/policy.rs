@@ -267,3 +267,30 @@ fn rel_check_reports_what_the_hooks_report() {
     assert_eq!(json["violations"][0]["rule"], "tag-annotated");
     assert_eq!(json["violations"][0]["ref"], "refs/tags/v1.0.0");
 }
+
+#[test]
+fn update_hook_rejects_only_the_bad_ref() {
+    let repo = setup(Mode::PrePush);
+    let hook = repo.path().join("server.git/hooks/update");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nexec '{}' hook update \"$@\"\n",
+            env!("CARGO_BIN_EXE_rel")
+        ),
+    )
+    .expect("write hook");
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let repo = client(
+        repo,
+        "git switch -q -c feature/ok && commit 'feat: fine' && git switch -q main && git tag v1.0.0",
+    );
+    let run = push(&repo, Mode::PreReceive, &["origin", "feature/ok", "v1.0.0"]);
+    refused(&run, "refs/tags/v1.0.0", "tag-annotated");
+    assert!(
+        on_server(&repo, "feature/ok").is_some(),
+        "the good ref went through: {run:?}"
+    );
+    assert_eq!(on_server(&repo, "v1.0.0"), None);
+}
