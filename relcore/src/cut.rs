@@ -245,7 +245,7 @@ pub fn plan(repo: &Repo, config: &Config, options: &CutOptions) -> Result<Plan, 
     let previous = range.previous.clone();
     let release = changelog::build_release(repo, config, &range, links.as_ref())?;
     let section = templates.changelog_section(&release)?;
-    let known_issues = read_optional(&root, &config.notes.known_issues)?;
+    let known_issues = changelog::known_issues(config, &root)?;
     let notes = templates.notes(&release, known_issues.as_deref())?;
     let tag_message = templates.tag_message(&release)?;
 
@@ -322,16 +322,6 @@ fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, Error> {
             source,
         }),
     }
-}
-
-fn read_optional(root: &Path, configured: &Path) -> Result<Option<String>, Error> {
-    if configured.as_os_str().is_empty() {
-        return Ok(None);
-    }
-    let path = root.join(configured);
-    std::fs::read_to_string(&path)
-        .map(Some)
-        .map_err(|source| Error::Read { path, source })
 }
 
 /// Makes the release the plan describes: one commit on the branch, one annotated tag on it.

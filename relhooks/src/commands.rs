@@ -523,18 +523,7 @@ pub fn notes(
     if context {
         return print_json(&release);
     }
-    let known_issues = match &config.notes.known_issues {
-        p if p.as_os_str().is_empty() => None,
-        p => {
-            let path = root.join(p);
-            Some(std::fs::read_to_string(&path).with_context(|| {
-                format!(
-                    "cannot read the known issues file {} ([notes] known_issues)",
-                    path.display()
-                )
-            })?)
-        }
-    };
+    let known_issues = cl::known_issues(&config, &root)?;
     print!("{}", templates.notes(&release, known_issues.as_deref())?);
     Ok(ExitCode::SUCCESS)
 }
@@ -769,14 +758,8 @@ pub fn hook_pre_receive(dir: &Path, single: Option<String>) -> Result<ExitCode> 
         push.updates
             .push(RefUpdate::new(name, parse_id(old)?, parse_id(new)?));
     }
-    let platform = repo.gix().references()?;
-    for reference in platform.all()? {
-        let Ok(reference) = reference else { continue };
-        if let Some(id) = reference.try_id() {
-            push.remote_refs
-                .push((reference.name().as_bstr().to_string(), id.detach()));
-        }
-    }
+    // Before the update, the server's refs are what the remote has.
+    push.remote_refs = all_refs(&repo)?;
     let violations = policy::evaluate(&repo, &config, &anchors, &push)?;
     Ok(check(report_violations(&violations, "")))
 }
@@ -791,14 +774,7 @@ pub fn check_policy(
     let (repo, config) = open(dir)?;
     let anchors = relcore::signature::Anchors::from_config(&config, &root(&repo));
     let mut push = Push::default();
-    let all: Vec<(String, relcore::ObjectId)> = {
-        let platform = repo.gix().references()?;
-        platform
-            .all()?
-            .filter_map(Result::ok)
-            .filter_map(|r| Some((r.name().as_bstr().to_string(), r.try_id()?.detach())))
-            .collect()
-    };
+    let all = all_refs(&repo)?;
     match (range, refname) {
         (_, Some(name)) => {
             let full = if name.starts_with("refs/") {
@@ -873,4 +849,14 @@ pub fn check_policy(
 
 fn gix_kind() -> relcore::gix::hash::Kind {
     relcore::gix::hash::Kind::Sha1
+}
+
+/// Every ref of the repository that points at an object directly: `(full name, id)`.
+fn all_refs(repo: &Repo) -> Result<Vec<(String, relcore::ObjectId)>> {
+    let platform = repo.gix().references()?;
+    Ok(platform
+        .all()?
+        .filter_map(Result::ok)
+        .filter_map(|r| Some((r.name().as_bstr().to_string(), r.try_id()?.detach())))
+        .collect())
 }

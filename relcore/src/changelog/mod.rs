@@ -274,6 +274,21 @@ pub fn range_for(
     })
 }
 
+/// The Markdown of `[notes] known_issues` (relative to `root`), or `None` when not configured.
+///
+/// # Errors
+/// [`Error::Read`] when the configured file cannot be read.
+pub fn known_issues(config: &Config, root: &std::path::Path) -> Result<Option<String>, Error> {
+    let configured = &config.notes.known_issues;
+    if configured.as_os_str().is_empty() {
+        return Ok(None);
+    }
+    let path = root.join(configured);
+    std::fs::read_to_string(&path)
+        .map(Some)
+        .map_err(|source| Error::Read { path, source })
+}
+
 /// The repository's links: `[changelog] repo_url`, else derived from `remote.origin.url`.
 pub fn links(repo: &Repo, config: &Config) -> Option<Links> {
     let configured = config.changelog.repo_url.trim();
