@@ -137,9 +137,7 @@ pub struct Head {
 pub struct WalkedCommit<'a> {
     /// Its id.
     pub id: ObjectId,
-    /// How many parents it has (more than one: a merge).
-    pub parents: usize,
-    /// Its parents.
+    /// Its parents (more than one: a merge).
     pub parent_ids: &'a [ObjectId],
     /// The raw message bytes (perhaps not UTF-8).
     pub message: &'a [u8],
@@ -181,6 +179,11 @@ impl Signature {
 }
 
 impl WalkedCommit<'_> {
+    /// Whether it is a merge commit (more than one parent).
+    pub fn is_merge(&self) -> bool {
+        self.parent_ids.len() > 1
+    }
+
     /// The author, if the commit's author line can be read.
     pub fn author(&self) -> Option<Signature> {
         let commit = gix::objs::CommitRefIter::from_bytes(self.data, self.hash);
@@ -649,7 +652,6 @@ impl Repo {
                 .map_err(|e| self.shallow_or(info.id, e))?;
             each(WalkedCommit {
                 id: info.id,
-                parents: info.parent_ids.len(),
                 parent_ids: &info.parent_ids,
                 message: commit.message_raw_sloppy(),
                 data: &commit.data,

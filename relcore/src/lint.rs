@@ -440,7 +440,7 @@ pub fn lint_range(
     let mut out = Vec::new();
     repo.walk(tip, hidden, |c| {
         let text = crate::commit::lossy_text(c.message);
-        let report = if c.parents > 1 {
+        let report = if c.is_merge() {
             Report {
                 message: text.trim_end().to_owned(),
                 kind: Kind::Merge,

@@ -272,7 +272,7 @@ fn lint_new_commits(
 ) -> Result<(), history::Error> {
     let hidden: Vec<ObjectId> = known.filter(|id| repo.gix().has_object(*id)).collect();
     repo.walk(new, hidden, |c| {
-        if c.parents > 1 {
+        if c.is_merge() {
             return;
         }
         let text = crate::commit::lossy_text(c.message);
@@ -348,7 +348,7 @@ fn check_release_tag(
                 Rule::TagAnnotated,
                 name,
                 format!("release tag {tag} is a lightweight tag"),
-                "make it annotated and signed: git tag -d {tag} && git tag -s {tag} (or use rel release)".replace("{tag}", tag),
+                format!("make it annotated and signed: git tag -d {tag} && git tag -s {tag} (or use rel release)"),
             )),
             Some(check) if policy.require_signed_tags || check == signature::Check::Name => out.push(violation(
                 Rule::TagSigned,

@@ -92,7 +92,7 @@ pub fn upcoming(repo: &Repo, config: &Config, options: &Options) -> Result<Upcom
         || (Bump::None, 0usize, 0usize),
         |(bump, commits, conventional), c| {
             *commits += 1;
-            if c.parents > 1 {
+            if c.is_merge() {
                 return;
             }
             let (kind, b) = commit::classify(&commit::lossy_text(c.message), &config.commits);
@@ -182,7 +182,7 @@ pub fn log(repo: &Repo, config: &Config, range: Option<&str>) -> Result<Log, Err
     let mut commits = Vec::new();
     repo.walk(tip, hidden, |c| {
         let text = commit::lossy_text(c.message);
-        let message = if c.parents > 1 {
+        let message = if c.is_merge() {
             Message::Git(Kind::Merge)
         } else {
             Message::parse(&text)

@@ -31,6 +31,18 @@ pub enum Check {
     Name,
 }
 
+impl Check {
+    /// The check's id, as in JSON output: `annotated`, `signed`, `trusted`, `name`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Check::Annotated => "annotated",
+            Check::Signed => "signed",
+            Check::Trusted => "trusted",
+            Check::Name => "name",
+        }
+    }
+}
+
 /// The signature formats git writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -42,6 +54,17 @@ pub enum Format {
     Ssh,
     /// `-----BEGIN SIGNED MESSAGE-----` (gitsign and other x509 signers).
     X509,
+}
+
+impl Format {
+    /// The format's name, as in JSON output: `openpgp`, `ssh`, `x509`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Openpgp => "openpgp",
+            Format::Ssh => "ssh",
+            Format::X509 => "x509",
+        }
+    }
 }
 
 /// The verdict on one tag.

@@ -15,11 +15,17 @@ use crate::install::{self, Foreign};
 use crate::render::{self, Style};
 use serde::Serialize;
 
-fn open(dir: &Path) -> Result<(Repo, Config)> {
+/// The repository containing `dir` (the `-C` directory).
+fn discover(dir: &Path) -> Result<Repo> {
     if !dir.is_dir() {
         bail!("cannot change to `{}`: no such directory", dir.display());
     }
-    let repo = Repo::discover(dir)?;
+    Ok(Repo::discover(dir)?)
+}
+
+/// The repository containing `dir` and its `rel.toml`.
+fn open(dir: &Path) -> Result<(Repo, Config)> {
+    let repo = discover(dir)?;
     let config = repo.load_config()?;
     Ok((repo, config))
 }
@@ -131,10 +137,7 @@ pub fn log(dir: &Path, range: Option<&str>, json: bool) -> Result<ExitCode> {
 }
 
 pub fn init(dir: &Path, force: bool) -> Result<ExitCode> {
-    if !dir.is_dir() {
-        bail!("cannot change to `{}`: no such directory", dir.display());
-    }
-    let repo = Repo::discover(dir)?;
+    let repo = discover(dir)?;
     let path = repo.config_path();
     if path.exists() && !force {
         bail!(
@@ -590,17 +593,22 @@ pub fn verify(dir: &Path, names: &[String], json: bool) -> Result<ExitCode> {
     let anchors = Anchors::from_config(&config, &root);
     let all = repo.release_tags(&config.version.tag_prefix)?;
     let tags: Vec<relcore::history::TagRef> = if names.is_empty() {
+        // Every release tag HEAD contains, oldest version first; one walk answers for all.
         let head = repo.head()?;
-        let mut reachable = Vec::new();
-        for tag in &all {
-            if let Ok(release) = repo.peel(tag)?
-                && repo.is_ancestor(release.commit, head.id)?
-            {
-                reachable.push(tag.clone());
+        let mut peeled = Vec::new();
+        for tag in all.iter().rev() {
+            if let Ok(release) = repo.peel(tag)? {
+                peeled.push((tag, release.commit));
             }
         }
-        reachable.reverse();
-        reachable
+        let commits: Vec<relcore::ObjectId> = peeled.iter().map(|(_, c)| *c).collect();
+        let contained = repo.contains_all(head.id, &commits)?;
+        peeled
+            .into_iter()
+            .zip(contained)
+            .filter(|(_, yes)| *yes)
+            .map(|((tag, _), _)| tag.clone())
+            .collect()
     } else {
         let mut picked = Vec::new();
         for name in names {
@@ -639,23 +647,16 @@ pub fn verify(dir: &Path, names: &[String], json: bool) -> Result<ExitCode> {
                 out,
                 "{}: ok ({} signature by {})",
                 v.tag,
-                v.format.map_or("", |f| match f {
-                    signature::Format::Ssh => "ssh",
-                    signature::Format::Openpgp => "openpgp",
-                    _ => "x509",
-                }),
+                v.format.map_or("", signature::Format::as_str),
                 signer.as_deref().unwrap_or("?")
             )?,
-            (Some(check), _) => {
-                let check = serde_json::to_value(check)?;
-                writeln!(
-                    out,
-                    "{}: FAILED [{}]: {}",
-                    v.tag,
-                    check.as_str().unwrap_or_default(),
-                    v.reason.as_deref().unwrap_or_default()
-                )?
-            }
+            (Some(check), _) => writeln!(
+                out,
+                "{}: FAILED [{}]: {}",
+                v.tag,
+                check.id(),
+                v.reason.as_deref().unwrap_or_default()
+            )?,
         }
     }
     if tags.is_empty() {
@@ -795,7 +796,7 @@ pub fn check_policy(
                 .with_context(|| format!("no ref `{full}`"))?;
             push.updates.push(RefUpdate::new(
                 full.clone(),
-                relcore::ObjectId::null(gix_kind()),
+                relcore::ObjectId::null(repo.gix().object_hash()),
                 id,
             ));
             push.remote_refs = all.into_iter().filter(|(n, _)| *n != full).collect();
@@ -845,10 +846,6 @@ pub fn check_policy(
         eprintln!("the policy holds");
     }
     Ok(check(ok))
-}
-
-fn gix_kind() -> relcore::gix::hash::Kind {
-    relcore::gix::hash::Kind::Sha1
 }
 
 /// Every ref of the repository that points at an object directly: `(full name, id)`.

@@ -269,7 +269,7 @@ fn collect(c: crate::history::WalkedCommit<'_>, links: Option<&Links>) -> Collec
     let text = commit::lossy_text(c.message);
     let summary = commit::header(&text).to_owned();
     let id = c.id.to_string();
-    let merge = c.parents > 1;
+    let merge = c.is_merge();
     let message = if merge {
         Message::Git(Kind::Merge)
     } else {
