@@ -68,6 +68,10 @@ impl Git {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        // rel reads objects as they are: never through replace refs or a grafts file.
+        command
+            .env("GIT_NO_REPLACE_OBJECTS", "1")
+            .env("GIT_GRAFT_FILE", "/dev/null/rel-reads-no-grafts");
         for (k, v) in &self.env {
             command.env(k, v);
         }

@@ -53,6 +53,9 @@ pub enum Error {
         /// The range as given.
         spec: String,
     },
+    /// A git command run to read the repository failed.
+    #[error(transparent)]
+    Git(#[from] crate::git::Error),
     /// Reading an object or reference failed.
     #[error("cannot read {what}")]
     Read {
@@ -146,6 +149,20 @@ pub struct WalkedCommit<'a> {
     hash: gix::hash::Kind,
 }
 
+/// An object that cannot be read or decoded, and why.
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectProblem {
+    pub(crate) id: ObjectId,
+    pub(crate) reason: String,
+}
+
+/// A commit decoded in full: what the push gate needs of it.
+#[derive(Debug, Clone)]
+pub(crate) struct DecodedCommit {
+    pub(crate) parents: usize,
+    pub(crate) message: String,
+}
+
 /// A person and a moment, from a commit's author line or a tag's tagger line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -197,6 +214,10 @@ pub struct Repo {
     repo: gix::Repository,
     /// A throwaway view directory this handle reads through (see [`Repo::open_receiving`]).
     view: Option<std::sync::Arc<tempfile::TempDir>>,
+    /// The quarantine of a push being received, for git commands run on this repository.
+    quarantine: Option<PathBuf>,
+    /// The real git dir behind a receiving view.
+    cli_dir: Option<PathBuf>,
 }
 
 impl Repo {
@@ -227,10 +248,20 @@ impl Repo {
     }
 
     /// Wraps an already opened gix repository.
+    ///
+    /// Replace refs (`refs/replace/*`) are ignored: what rel reads is the objects as they are,
+    /// whatever anyone pushed under `refs/replace/`, so no replacement can rewrite the history
+    /// a policy, a version or a changelog is computed from. (gix reads no grafts file.)
     pub fn from_gix(mut repo: gix::Repository) -> Self {
         // The walk reads each commit right after the traversal decoded it: a small cache avoids inflating it twice.
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
-        Self { repo, view: None }
+        repo.objects.ignore_replacements = true;
+        Self {
+            repo,
+            view: None,
+            quarantine: None,
+            cli_dir: None,
+        }
     }
 
     /// Opens the repository a server-side hook runs in, seeing the objects of the push being
@@ -274,7 +305,60 @@ impl Repo {
         }
         let mut repo = Self::open(view.path())?;
         repo.view = Some(std::sync::Arc::new(view));
+        repo.quarantine = Some(quarantine.to_owned());
+        repo.cli_dir = Some(git_dir);
         Ok(repo)
+    }
+
+    /// git, run on this repository: on its real git dir (not a receiving view), seeing the
+    /// quarantined objects of a push being received, never honouring replace refs or grafts.
+    pub(crate) fn git_cli(&self) -> crate::git::Git {
+        let git_dir = self
+            .cli_dir
+            .clone()
+            .unwrap_or_else(|| self.repo.git_dir().to_owned());
+        let dir = self.work_dir().unwrap_or(&git_dir).to_owned();
+        let mut git = crate::git::Git::new(&dir).with_env("GIT_DIR", &git_dir);
+        if let Some(quarantine) = &self.quarantine {
+            git = git
+                .with_env("GIT_OBJECT_DIRECTORY", quarantine)
+                .with_env("GIT_ALTERNATE_OBJECT_DIRECTORIES", &git_dir.join("objects"));
+        }
+        git
+    }
+
+    /// The commits reachable from `tips` and from none of `hidden` (`git rev-list tips --not
+    /// hidden`), newest first. git decides: it is the authority on ancestry, and it reads
+    /// commits leniently, so an odd object among the hidden side's history (pushed before any
+    /// gate) never makes this fail. Hidden ids the repository does not have are skipped.
+    ///
+    /// # Errors
+    /// When git cannot run or fails (a tip the repository does not have).
+    pub fn rev_list(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Vec<ObjectId>, Error> {
+        if tips.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut input = String::new();
+        for id in tips {
+            input.push_str(&id.to_string());
+            input.push('\n');
+        }
+        for id in hidden.iter().filter(|id| self.repo.has_object(**id)) {
+            input.push('^');
+            input.push_str(&id.to_string());
+            input.push('\n');
+        }
+        let out = self
+            .git_cli()
+            .run(&["rev-list", "--stdin"], Some(input.as_bytes()))?;
+        out.lines()
+            .map(|line| {
+                ObjectId::from_hex(line.as_bytes()).map_err(|e| Error::BadRevision {
+                    spec: line.to_owned(),
+                    reason: e.to_string(),
+                })
+            })
+            .collect()
     }
 
     /// The underlying gix repository.
@@ -425,6 +509,68 @@ impl Repo {
             }
         }
         Ok(base)
+    }
+
+    /// Follows `id` through tag objects: `Some(commit)`, or `None` when it ends at a tree or
+    /// blob. Each tag object on the way must decode.
+    pub(crate) fn peel_to_commit(
+        &self,
+        mut id: ObjectId,
+    ) -> Result<Option<ObjectId>, ObjectProblem> {
+        let hash = self.repo.object_hash();
+        loop {
+            let object = self.repo.find_object(id).map_err(|e| ObjectProblem {
+                id,
+                reason: e.to_string(),
+            })?;
+            match object.kind {
+                gix::object::Kind::Commit => return Ok(Some(id)),
+                gix::object::Kind::Tag => {
+                    let tag = gix::objs::TagRef::from_bytes(&object.data, hash).map_err(|e| {
+                        ObjectProblem {
+                            id,
+                            reason: e.to_string(),
+                        }
+                    })?;
+                    let tagger = tag.tagger().map_err(|e| ObjectProblem {
+                        id,
+                        reason: format!("bad tagger line: {e}"),
+                    })?;
+                    if let Some(tagger) = tagger {
+                        tagger.time().map_err(|e| ObjectProblem {
+                            id,
+                            reason: format!("bad tagger date: {e}"),
+                        })?;
+                    }
+                    id = tag.target();
+                }
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    /// Decodes commit `id` wholly (headers, author and committer with their dates), as the
+    /// gate must be able to; `Err` says what is wrong with it.
+    pub(crate) fn decode_commit(&self, id: ObjectId) -> Result<DecodedCommit, String> {
+        let object = self.repo.find_object(id).map_err(|e| e.to_string())?;
+        if object.kind != gix::object::Kind::Commit {
+            return Err(format!("a {} where a commit was expected", object.kind));
+        }
+        let commit = gix::objs::CommitRef::from_bytes(&object.data, self.repo.object_hash())
+            .map_err(|e| e.to_string())?;
+        for (role, line) in [
+            ("author", commit.author()),
+            ("committer", commit.committer()),
+        ] {
+            let signature = line.map_err(|e| format!("bad {role} line: {e}"))?;
+            signature
+                .time()
+                .map_err(|e| format!("bad {role} date: {e}"))?;
+        }
+        Ok(DecodedCommit {
+            parents: commit.parents.len(),
+            message: crate::commit::lossy_text(commit.message).into_owned(),
+        })
     }
 
     /// When the release was made: the tagger of an annotated tag, else the committer of its commit.

@@ -69,6 +69,8 @@ pub enum Rule {
     TagVersion,
     /// A pushed commit breaks the commit rules.
     CommitLint,
+    /// A pushed object cannot be decoded (a malformed commit or tag).
+    ObjectDecode,
 }
 
 impl Rule {
@@ -84,6 +86,7 @@ impl Rule {
             Rule::TagOnReleaseBranch => "tag-on-release-branch",
             Rule::TagVersion => "tag-version",
             Rule::CommitLint => "commit-lint",
+            Rule::ObjectDecode => "object-decode",
         }
     }
 }
@@ -114,6 +117,10 @@ fn violation(rule: Rule, refname: &str, message: String, hint: impl Into<String>
 
 /// Evaluates every rule on every update of `push`; all violations, not just the first.
 ///
+/// Ancestry is the objects' own: replace refs and grafts are never honoured (see
+/// [`Repo::from_gix`]), so nothing pushed under `refs/replace/` changes what is a fast-forward
+/// or which commits are new.
+///
 /// # Errors
 /// When the repository cannot be read or a verification tool cannot run.
 pub fn evaluate(
@@ -124,15 +131,21 @@ pub fn evaluate(
 ) -> Result<Vec<Violation>, signature::Error> {
     let policy = &config.policy;
     let mut out = Vec::new();
-    let mut pending = Vec::new();
     let known: Vec<ObjectId> = push.remote_refs.iter().map(|(_, id)| *id).collect();
-    // Verify the signatures of all new release tags at once (in parallel: each runs a tool).
+
+    // Every object the push brings must decode; the push that brings one that does not is
+    // refused, naming it, and nothing else is judged on objects that cannot be read.
+    let decoded = decode_new_objects(repo, push, &known, &mut out)?;
+    if !out.is_empty() {
+        return Ok(out);
+    }
+
+    // Verify the signatures of every new value of a release tag at once (in parallel: each
+    // runs a tool), keys judged valid at the time of the push.
     let to_verify: Vec<history::TagRef> = push
         .updates
         .iter()
-        .filter(|u| {
-            u.old.is_none() && (policy.require_annotated_tags || policy.require_signed_tags)
-        })
+        .filter(|u| u.new != u.old && (policy.require_annotated_tags || policy.require_signed_tags))
         .filter_map(|u| {
             let tag = u.name.strip_prefix("refs/tags/")?;
             Some(history::TagRef {
@@ -142,7 +155,22 @@ pub fn evaluate(
             })
         })
         .collect();
-    let verdicts = signature::verify_many(repo, &to_verify, anchors)?;
+    let verdicts = signature::verify_many(repo, &to_verify, anchors, signature::At::Now)?;
+
+    // What the lint already vouches for: the branches it covers, as the remote has them.
+    let linted = |branch: &str| match policy.lint {
+        LintScope::All => true,
+        LintScope::Protected => policy.protected_branches.iter().any(|g| g.is_match(branch)),
+        LintScope::Off => false,
+    };
+    let vouched: Vec<ObjectId> = push
+        .remote_refs
+        .iter()
+        .filter(|(n, _)| n.strip_prefix("refs/heads/").is_some_and(linted))
+        .map(|(_, id)| *id)
+        .collect();
+
+    let mut pending = Vec::new();
     for update in &push.updates {
         let name = update.name.as_str();
         if let Some(branch) = name.strip_prefix("refs/heads/") {
@@ -171,20 +199,15 @@ pub fn evaluate(
                 }
                 _ => {}
             }
-            let lint_it = match policy.lint {
-                LintScope::All => true,
-                LintScope::Protected => protected,
-                LintScope::Off => false,
-            };
-            if let (true, Some(new)) = (lint_it, update.new) {
-                lint_new_commits(
-                    repo,
-                    config,
-                    name,
-                    new,
-                    update.old.into_iter().chain(known.iter().copied()),
-                    &mut out,
-                )?;
+            if let (true, Some(new)) = (linted(branch), update.new) {
+                // New to this branch: not in it before the push, and not in a branch the lint
+                // covers. Other refs (feature branches, tags, other namespaces) vouch for nothing.
+                let hidden: Vec<ObjectId> = update
+                    .old
+                    .into_iter()
+                    .chain(vouched.iter().copied())
+                    .collect();
+                lint_new_commits(repo, config, name, new, &hidden, &decoded, &mut out)?;
             }
         } else if let Some(tag) = name.strip_prefix("refs/tags/")
             && let Some(tag_version) = version::parse_tag(tag, &config.version.tag_prefix)
@@ -196,6 +219,84 @@ pub fn evaluate(
     }
     check_on_release_branch(repo, config, push, &pending, &mut out)?;
     Ok(out)
+}
+
+/// A commit the push brings, decoded: what the lint needs of it.
+struct Decoded {
+    merge: bool,
+    message: String,
+}
+
+/// Decodes every commit the push brings (reachable from a pushed value, not from anything the
+/// remote had) and every tag object it pushes. Those that cannot be decoded become
+/// [`Rule::ObjectDecode`] violations on the refs that bring them; the others are returned.
+fn decode_new_objects(
+    repo: &Repo,
+    push: &Push,
+    known: &[ObjectId],
+    out: &mut Vec<Violation>,
+) -> Result<std::collections::HashMap<ObjectId, Decoded>, history::Error> {
+    let mut tips = Vec::new();
+    let mut bad: Vec<(ObjectId, String)> = Vec::new();
+    for update in &push.updates {
+        let Some(new) = update.new else { continue };
+        if update.old == Some(new) {
+            continue;
+        }
+        match repo.peel_to_commit(new) {
+            Ok(Some(commit)) => tips.push((update.name.as_str(), commit)),
+            Ok(None) => {}
+            Err(history::ObjectProblem { id, reason }) => {
+                out.push(decode_violation(&update.name, id, &reason));
+            }
+        }
+    }
+    let hidden: Vec<ObjectId> = known
+        .iter()
+        .copied()
+        .chain(push.updates.iter().filter_map(|u| u.old))
+        .collect();
+    let all: Vec<ObjectId> = tips.iter().map(|(_, c)| *c).collect();
+    let mut decoded = std::collections::HashMap::new();
+    for id in repo.rev_list(&all, &hidden)? {
+        match repo.decode_commit(id) {
+            Ok(commit) => {
+                decoded.insert(
+                    id,
+                    Decoded {
+                        merge: commit.parents > 1,
+                        message: commit.message,
+                    },
+                );
+            }
+            Err(reason) => bad.push((id, reason)),
+        }
+    }
+    // Rare: say which refs bring each object that cannot be decoded.
+    for (name, tip) in &tips {
+        if bad.is_empty() {
+            break;
+        }
+        let brought = repo.rev_list(&[*tip], &hidden)?;
+        for (id, reason) in &bad {
+            if brought.contains(id) {
+                out.push(decode_violation(name, *id, reason));
+            }
+        }
+    }
+    Ok(decoded)
+}
+
+fn decode_violation(refname: &str, id: ObjectId, reason: &str) -> Violation {
+    violation(
+        Rule::ObjectDecode,
+        refname,
+        format!(
+            "object {} cannot be decoded ({reason}), so the server cannot check it",
+            id.to_hex_with_len(7)
+        ),
+        "recreate it with git (e.g. git commit --amend --reset-author for a commit); `git fsck` names what is wrong",
+    )
 }
 
 /// Every release tag's commit must be on a release branch, as the remote has it or as this push
@@ -267,16 +368,32 @@ fn lint_new_commits(
     config: &Config,
     name: &str,
     new: ObjectId,
-    known: impl Iterator<Item = ObjectId>,
+    hidden: &[ObjectId],
+    decoded: &std::collections::HashMap<ObjectId, Decoded>,
     out: &mut Vec<Violation>,
 ) -> Result<(), history::Error> {
-    let hidden: Vec<ObjectId> = known.filter(|id| repo.gix().has_object(*id)).collect();
-    repo.walk(new, hidden, |c| {
-        if c.is_merge() {
-            return;
+    for id in repo.rev_list(&[new], hidden)? {
+        let fresh;
+        let commit = match decoded.get(&id) {
+            Some(commit) => commit,
+            None => match repo.decode_commit(id) {
+                Ok(c) => {
+                    fresh = Decoded {
+                        merge: c.parents > 1,
+                        message: c.message,
+                    };
+                    &fresh
+                }
+                Err(reason) => {
+                    out.push(decode_violation(name, id, &reason));
+                    continue;
+                }
+            },
+        };
+        if commit.merge {
+            continue;
         }
-        let text = crate::commit::lossy_text(c.message);
-        let report = lint::lint(&text, &config.commits);
+        let report = lint::lint(&commit.message, &config.commits);
         if let Some(first) = report.diagnostics.first() {
             let rules: Vec<&str> = report.diagnostics.iter().map(|d| d.rule.id()).collect();
             out.push(violation(
@@ -284,15 +401,16 @@ fn lint_new_commits(
                 name,
                 format!(
                     "commit {} `{}` breaks the commit rules ({}): {}",
-                    c.id.to_hex_with_len(7),
-                    crate::commit::header(&text),
+                    id.to_hex_with_len(7),
+                    crate::commit::header(&commit.message),
                     rules.join(", "),
                     first.message
                 ),
                 "reword it (git rebase -i, then `reword`) as `type(scope): description`; `rel lint --range` shows every problem",
             ));
         }
-    })
+    }
+    Ok(())
 }
 
 /// Checks one release tag update; returns its commit when it still needs the release-branch
@@ -359,9 +477,18 @@ fn check_release_tag(
             _ => {}
         }
     }
-    // The commit it marks.
-    let Ok(Ok(release)) = repo.peel(&tag_ref) else {
-        return Ok(None);
+    // The commit it marks: a release tag must mark a commit.
+    let release = match repo.peel(&tag_ref)? {
+        Ok(release) => release,
+        Err(history::Warning::TagNotOnCommit { kind, .. }) => {
+            out.push(violation(
+                Rule::TagOnReleaseBranch,
+                name,
+                format!("release tag {tag} points at a {kind}, not a commit"),
+                "tag the release commit: git tag -s <tag> <commit>",
+            ));
+            return Ok(None);
+        }
     };
     // Not below a release its commit already contains.
     let tags = repo.release_tags(&config.version.tag_prefix)?;

@@ -150,13 +150,14 @@ pub fn parse_tag_object(raw: &[u8]) -> TagObject {
             tagger_time = text.rsplit(' ').nth(1).and_then(|s| s.parse::<i64>().ok());
         }
     }
-    // The signature starts at the first line beginning with `-----BEGIN ` after the headers.
-    let mut at = header_end;
+    // The signature starts where git's does (`parse_signed_buffer`): at the LAST line that begins
+    // with one of git's own signature headers. A quoted certificate or an earlier block in the
+    // message is payload; a block appended twice leaves the first one in the payload.
+    let mut at = 0;
     let mut signature_start = None;
     while at < raw.len() {
-        if raw[at..].starts_with(b"-----BEGIN ") {
+        if SIGNATURE_HEADERS.iter().any(|h| raw[at..].starts_with(h)) {
             signature_start = Some(at);
-            break;
         }
         at = match find(&raw[at..], b"\n") {
             Some(i) => at + i + 1,
@@ -179,8 +180,29 @@ pub fn parse_tag_object(raw: &[u8]) -> TagObject {
     }
 }
 
+/// The lines git recognises as the start of a signature (gpg-interface.c), by format.
+const SIGNATURE_HEADERS: [&[u8]; 4] = [
+    b"-----BEGIN PGP SIGNATURE-----",
+    b"-----BEGIN PGP MESSAGE-----",
+    b"-----BEGIN SIGNED MESSAGE-----",
+    b"-----BEGIN SSH SIGNATURE-----",
+];
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The moment at which a signing key must be valid (SSH `valid-after` / `valid-before`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum At {
+    /// The tagger's date, as `git verify-tag` does: an audit of history (`rel verify`), where a
+    /// key retired since still vouches for what it signed while it was valid.
+    #[default]
+    Tagger,
+    /// Now: a gate deciding on a push (the hooks, `rel check`). The tagger date is the pusher's
+    /// to write, so a retired key cannot get a release through by backdating it.
+    Now,
 }
 
 /// The trust anchors of a configuration, with paths resolved against `root`.
@@ -210,7 +232,7 @@ impl Anchors {
 /// When the tag cannot be read or a verification tool cannot run.
 pub fn verify(repo: &Repo, tag: &TagRef, anchors: &Anchors) -> Result<Verdict, Error> {
     let object = read_tag(repo, tag)?;
-    verify_parsed(&tag.name, object.as_ref(), anchors)
+    verify_parsed(&tag.name, object.as_ref(), anchors, At::Tagger)
 }
 
 /// Verifies many release tags, the signature checks spread over the machine's cores (each
@@ -218,7 +240,12 @@ pub fn verify(repo: &Repo, tag: &TagRef, anchors: &Anchors) -> Result<Verdict, E
 ///
 /// # Errors
 /// When a tag cannot be read or a verification tool cannot run.
-pub fn verify_many(repo: &Repo, tags: &[TagRef], anchors: &Anchors) -> Result<Vec<Verdict>, Error> {
+pub fn verify_many(
+    repo: &Repo,
+    tags: &[TagRef],
+    anchors: &Anchors,
+    at: At,
+) -> Result<Vec<Verdict>, Error> {
     let objects = tags
         .iter()
         .map(|t| read_tag(repo, t))
@@ -235,7 +262,7 @@ pub fn verify_many(repo: &Repo, tags: &[TagRef], anchors: &Anchors) -> Result<Ve
                 scope.spawn(move || {
                     tags.iter()
                         .zip(objects)
-                        .map(|(t, o)| verify_parsed(&t.name, o.as_ref(), anchors))
+                        .map(|(t, o)| verify_parsed(&t.name, o.as_ref(), anchors, at))
                         .collect::<Result<Vec<_>, _>>()
                 })
             })
@@ -267,7 +294,8 @@ pub fn read_tag(repo: &Repo, tag: &TagRef) -> Result<Option<TagObject>, Error> {
     Ok((object.kind == gix::object::Kind::Tag).then(|| parse_tag_object(&object.data)))
 }
 
-/// Verifies a tag named `name` whose object is `object` (`None`: lightweight).
+/// Verifies a tag named `name` whose object is `object` (`None`: lightweight), with keys valid
+/// [`At`] the given moment.
 ///
 /// # Errors
 /// When a verification tool cannot run.
@@ -275,6 +303,7 @@ pub fn verify_parsed(
     name: &str,
     object: Option<&TagObject>,
     anchors: &Anchors,
+    at: At,
 ) -> Result<Verdict, Error> {
     let verdict = Verdict {
         tag: name.to_owned(),
@@ -288,7 +317,7 @@ pub fn verify_parsed(
             Check::Annotated,
             "a lightweight tag: release tags must be annotated (git tag -a)",
         )),
-        Some(parsed) => verify_object(parsed, name, anchors, verdict),
+        Some(parsed) => verify_object(parsed, name, anchors, at, verdict),
     }
 }
 
@@ -296,6 +325,7 @@ fn verify_object(
     parsed: &TagObject,
     name: &str,
     anchors: &Anchors,
+    at: At,
     mut verdict: Verdict,
 ) -> Result<Verdict, Error> {
     if parsed.name != name {
@@ -310,16 +340,18 @@ fn verify_object(
     let Some(signature) = &parsed.signature else {
         return Ok(verdict.fail(Check::Signed, "not signed (git tag -s)"));
     };
-    let format = if signature.starts_with(b"-----BEGIN SSH SIGNATURE-----") {
+    let format = if signature.starts_with(SIGNATURE_HEADERS[3]) {
         Format::Ssh
-    } else if signature.starts_with(b"-----BEGIN PGP SIGNATURE-----") {
+    } else if signature.starts_with(SIGNATURE_HEADERS[0])
+        || signature.starts_with(SIGNATURE_HEADERS[1])
+    {
         Format::Openpgp
     } else {
         Format::X509
     };
     verdict.format = Some(format);
     let outcome = match format {
-        Format::Ssh => verify_ssh(parsed, signature, anchors)?,
+        Format::Ssh => verify_ssh(parsed, signature, anchors, at)?,
         Format::Openpgp => verify_openpgp(parsed, signature, anchors)?,
         Format::X509 => Err("x509 signatures cannot be checked against rel's trust anchors (SSH allowed signers, OpenPGP keys)".to_owned()),
     };
@@ -371,6 +403,7 @@ fn verify_ssh(
     parsed: &TagObject,
     signature: &[u8],
     anchors: &Anchors,
+    at: At,
 ) -> Result<Result<String, String>, Error> {
     let Some(allowed) = &anchors.allowed_signers else {
         return Ok(Err(
@@ -388,8 +421,9 @@ fn verify_ssh(
     let sig = dir.path().join("signature");
     std::fs::write(&sig, signature).map_err(tool_error("a temporary file"))?;
     let (allowed_s, sig_s) = (allowed.to_string_lossy(), sig.to_string_lossy());
+    // Without -Overify-time, ssh-keygen judges the key's validity now.
     let mut time_arg = String::new();
-    if let Some(t) = parsed.tagger_time {
+    if let (At::Tagger, Some(t)) = (at, parsed.tagger_time) {
         let time = gix::date::Time::new(t, 0);
         time_arg = format!(
             "-Overify-time={}",

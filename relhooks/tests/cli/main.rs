@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod changelog;
+mod gate;
 mod hooks;
 mod install;
 mod lint;

@@ -7,18 +7,18 @@ use std::process::Command;
 use crate::{Repo, Run, fixtures_dir};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub enum Mode {
     PrePush,
     PreReceive,
 }
 
-const MODES: [Mode; 2] = [Mode::PrePush, Mode::PreReceive];
+pub const MODES: [Mode; 2] = [Mode::PrePush, Mode::PreReceive];
 
-const POLICY: &str = "[policy]\nbranch_names = [\"^(feature|fix|release)/\", \"^main$\"]\n";
+pub const POLICY: &str = "[policy]\nbranch_names = [\"^(feature|fix|release)/\", \"^main$\"]\n";
 
 /// `server.git` (bare) and `client/` (a clone), one commit on main pushed, rel's hook installed
 /// on the side `mode` names. alice's SSH key is trusted, mallory's is not.
-fn setup(mode: Mode) -> Repo {
+pub fn setup(mode: Mode) -> Repo {
     let keys = fixtures_dir().join("keys.sh");
     let repo = Repo::empty_dir().sh(&format!(
         ". '{keys}'
@@ -44,12 +44,12 @@ git push -q origin main",
 }
 
 /// Fixture shell in the client.
-fn client(repo: Repo, script: &str) -> Repo {
+pub fn client(repo: Repo, script: &str) -> Repo {
     repo.sh(&format!("cd client\n{script}"))
 }
 
 /// `git push ARGS` from the client (with --no-verify when the server is to decide).
-fn push(repo: &Repo, mode: Mode, args: &[&str]) -> Run {
+pub fn push(repo: &Repo, mode: Mode, args: &[&str]) -> Run {
     let mut command = Command::new("git");
     command.arg("push");
     if mode == Mode::PreReceive {
@@ -60,7 +60,7 @@ fn push(repo: &Repo, mode: Mode, args: &[&str]) -> Run {
 }
 
 /// The id `name` has on the server, if it exists.
-fn on_server(repo: &Repo, name: &str) -> Option<String> {
+pub fn on_server(repo: &Repo, name: &str) -> Option<String> {
     let run = repo.run(
         Command::new("git")
             .args(["rev-parse", "--verify", "-q", name])
@@ -71,7 +71,7 @@ fn on_server(repo: &Repo, name: &str) -> Option<String> {
 }
 
 #[track_caller]
-fn refused(run: &Run, refname: &str, rule: &str) {
+pub fn refused(run: &Run, refname: &str, rule: &str) {
     assert_ne!(run.code, 0, "push should be refused: {run:?}");
     assert!(
         run.stderr.contains(&format!("rejected {refname} [{rule}]")),
