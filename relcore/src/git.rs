@@ -33,6 +33,7 @@ pub enum Error {
 pub struct Git {
     dir: PathBuf,
     env: Vec<(String, PathBuf)>,
+    isolated: bool,
 }
 
 impl Git {
@@ -41,7 +42,15 @@ impl Git {
         Self {
             dir: dir.to_owned(),
             env: Vec::new(),
+            isolated: false,
         }
+    }
+
+    /// The same, with each git run in a process group of its own: a Ctrl-C at the terminal
+    /// (sent to rel's process group) then stops rel between steps, never a git step half-way.
+    pub fn isolated(mut self) -> Self {
+        self.isolated = true;
+        self
     }
 
     /// The same, with `key` set to `value` in git's environment.
@@ -68,6 +77,10 @@ impl Git {
             })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        #[cfg(unix)]
+        if self.isolated {
+            std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        }
         // rel reads objects as they are: never through replace refs or a grafts file.
         command
             .env("GIT_NO_REPLACE_OBJECTS", "1")

@@ -570,7 +570,24 @@ pub fn release(
         print!("{}", plan.notes);
         return Ok(ExitCode::SUCCESS);
     }
-    let applied = cut::apply(&repo, &plan)?;
+    // An interrupt (Ctrl-C, SIGTERM, a closed terminal) no longer kills rel from here on: it
+    // stops the release before it becomes visible, or lets the final step finish.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(signal, std::sync::Arc::clone(&stop))
+            .context("cannot set up interrupt handling")?;
+    }
+    let applied = match cut::apply_unless(&repo, &plan, &stop) {
+        Err(e @ cut::Error::Interrupted { .. }) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(130));
+        }
+        other => other?,
+    };
     eprintln!(
         "released {} on {}{since}: commit {}, {signed} annotated tag {}",
         plan.version,

@@ -11,6 +11,7 @@ mod log;
 mod next;
 mod policy;
 mod release;
+mod release_atomic;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -93,6 +94,11 @@ impl Repo {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The throwaway HOME the fixtures and `rel` runs use.
+    pub fn home(&self) -> &Path {
+        self.home.path()
     }
 
     /// Runs `rel` with `args` in the repository, isolated from the user's git configuration.
