@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::history::{self, Repo, TagRef};
+use crate::paths::{self, Root};
 
 /// Which check a tag failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -183,24 +184,40 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// The trust anchors of a configuration, with paths resolved against `root`.
+/// The trust anchors: an SSH allowed-signers file and a folder of OpenPGP public keys.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Anchors {
-    /// The SSH allowed-signers file, if configured.
+    /// The SSH allowed-signers file, if any.
     pub allowed_signers: Option<PathBuf>,
-    /// The folder of OpenPGP public keys, if configured.
+    /// The folder of OpenPGP public keys, if any (only its regular files count).
     pub openpgp_keys: Option<PathBuf>,
 }
 
 impl Anchors {
-    /// The anchors `config` names, relative to `root` (the work tree, or `$GIT_DIR` on a server).
-    pub fn from_config(config: &Config, root: &Path) -> Self {
-        let resolve = |p: &Path| (!p.as_os_str().is_empty()).then(|| root.join(p));
+    /// Exactly these anchors: files the operator named (e.g. on the command line), taken as given.
+    pub fn from_files(allowed_signers: Option<PathBuf>, openpgp_keys: Option<PathBuf>) -> Self {
         Self {
-            allowed_signers: resolve(&config.policy.allowed_signers),
-            openpgp_keys: resolve(&config.policy.openpgp_keys),
+            allowed_signers,
+            openpgp_keys,
         }
+    }
+
+    /// The anchors `config` names, inside `root` (the work tree, or `$GIT_DIR` on a server).
+    ///
+    /// # Errors
+    /// When a configured path leaves the root, reaches git's own files or passes through a
+    /// symlink ([`Root::resolve`]).
+    pub fn from_config(config: &Config, root: &Root) -> Result<Self, paths::Error> {
+        let resolve = |key: &str, p: &Path| {
+            (!p.as_os_str().is_empty())
+                .then(|| root.resolve(key, p))
+                .transpose()
+        };
+        Ok(Self::from_files(
+            resolve("policy.allowed_signers", &config.policy.allowed_signers)?,
+            resolve("policy.openpgp_keys", &config.policy.openpgp_keys)?,
+        ))
     }
 }
 
@@ -449,9 +466,11 @@ fn verify_openpgp(
     };
     let keys: Vec<PathBuf> = match std::fs::read_dir(folder) {
         Ok(entries) => {
+            // Regular files only: a symlink in the folder could point anywhere.
             let mut keys: Vec<PathBuf> = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file())
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.path())
                 .collect();
             keys.sort();
             keys

@@ -3,11 +3,13 @@
 
 mod bad_input;
 mod changelog;
+mod files;
 mod hooks;
 mod install;
 mod lint;
 mod log;
 mod next;
+mod paths;
 mod policy;
 mod release;
 
