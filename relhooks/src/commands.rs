@@ -2,7 +2,7 @@
 //! An `Err` is a usage, configuration or environment error (exit 2); checks that fail return exit 1.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -337,6 +337,51 @@ pub enum ChangelogMode {
     All,
 }
 
+/// Where checks take rel.toml and the trust anchors from (`rel verify`, `rel check`).
+#[derive(Debug, Default)]
+pub struct Trust {
+    /// rel.toml and the anchors it names from this revision's tree instead of the work tree.
+    pub from: Option<String>,
+    /// An allowed-signers file the operator names: with `openpgp_keys`, the only anchors.
+    pub allowed_signers: Option<PathBuf>,
+    /// A folder of OpenPGP keys the operator names: with `allowed_signers`, the only anchors.
+    pub openpgp_keys: Option<PathBuf>,
+}
+
+/// The configuration and trust anchors a check trusts: the work tree's, or those of the
+/// revision `--anchors-from` names; anchors named on the command line replace the configured
+/// ones entirely (naming only SSH signers trusts no OpenPGP key, and the other way round).
+fn trusted(repo: &Repo, trust: &Trust) -> Result<(Config, Anchors)> {
+    let explicit = trust.allowed_signers.is_some() || trust.openpgp_keys.is_some();
+    let (config, anchors) = match &trust.from {
+        Some(rev) => Anchors::from_tree(repo, rev)?,
+        None => {
+            let config = repo.load_config()?;
+            let anchors = if explicit {
+                Anchors::from_files(None, None)
+            } else {
+                Anchors::from_config(&config, &Root::of(repo))?
+            };
+            (config, anchors)
+        }
+    };
+    if !explicit {
+        return Ok((config, anchors));
+    }
+    if let Some(file) = &trust.allowed_signers
+        && !file.is_file()
+    {
+        bail!("--allowed-signers {}: no such file", file.display());
+    }
+    if let Some(folder) = &trust.openpgp_keys
+        && !folder.is_dir()
+    {
+        bail!("--openpgp-keys {}: no such folder", folder.display());
+    }
+    let anchors = Anchors::from_files(trust.allowed_signers.clone(), trust.openpgp_keys.clone());
+    Ok((config, anchors))
+}
+
 pub fn changelog(
     dir: &Path,
     mode: ChangelogMode,
@@ -559,10 +604,10 @@ pub fn release(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn verify(dir: &Path, names: &[String], json: bool) -> Result<ExitCode> {
+pub fn verify(dir: &Path, names: &[String], json: bool, trust: &Trust) -> Result<ExitCode> {
     use relcore::signature;
-    let (repo, config) = open(dir)?;
-    let anchors = Anchors::from_config(&config, &Root::of(&repo))?;
+    let repo = discover(dir)?;
+    let (config, anchors) = trusted(&repo, trust)?;
     let all = repo.release_tags(&config.version.tag_prefix)?;
     let tags: Vec<relcore::history::TagRef> = if names.is_empty() {
         // Every release tag HEAD contains, oldest version first; one walk answers for all.
@@ -742,10 +787,11 @@ pub fn check_policy(
     range: Option<&str>,
     refname: Option<&str>,
     json: bool,
+    trust: &Trust,
 ) -> Result<ExitCode> {
     use relcore::policy::{self, Push, RefUpdate};
-    let (repo, config) = open(dir)?;
-    let anchors = Anchors::from_config(&config, &Root::of(&repo))?;
+    let repo = discover(dir)?;
+    let (config, anchors) = trusted(&repo, trust)?;
     let mut push = Push::default();
     let all = all_refs(&repo)?;
     match (range, refname) {

@@ -1,6 +1,7 @@
 //! End-to-end tests: real repositories built with the real git CLI (through `fixtures/lib.sh`),
 //! and the real `rel` binary run in them.
 
+mod anchors;
 mod bad_input;
 mod changelog;
 mod files;
