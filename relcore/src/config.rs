@@ -62,6 +62,7 @@ impl Default for ReleaseConfig {
 #[non_exhaustive]
 pub struct VersionFile {
     /// The file, relative to the work tree root.
+    #[serde(deserialize_with = "confined")]
     pub path: PathBuf,
     /// `cargo` (`[package]` or `[workspace.package]` version), `npm` (package.json's top-level
     /// version) or `pyproject` (`[project]` or `[tool.poetry]` version). Inferred from the file
@@ -91,9 +92,11 @@ pub enum VersionFileKind {
 #[non_exhaustive]
 pub struct ChangelogConfig {
     /// The changelog file, relative to the work tree root.
+    #[serde(deserialize_with = "confined")]
     pub path: PathBuf,
     /// A minijinja template rendering one release section, relative to the work tree root;
     /// empty for the built-in `changelog.md.j2`.
+    #[serde(deserialize_with = "confined")]
     pub template: PathBuf,
     /// The repository's web address for links (`https://github.com/owner/repo`); empty to
     /// derive it from `remote.origin.url`.
@@ -173,9 +176,11 @@ fn sections<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Section>, D::Error> {
 pub struct NotesConfig {
     /// A minijinja template for release notes, relative to the work tree root; empty for the
     /// built-in `release-notes.md.j2`.
+    #[serde(deserialize_with = "confined")]
     pub template: PathBuf,
     /// A Markdown file of known issues (outstanding defects consumers must know about),
     /// relative to the work tree root, included in the release notes; empty for none.
+    #[serde(deserialize_with = "confined")]
     pub known_issues: PathBuf,
 }
 
@@ -289,8 +294,10 @@ pub struct PolicyConfig {
     /// Release tags must carry a signature that verifies against the trust anchors.
     pub require_signed_tags: bool,
     /// SSH allowed-signers file (git's format), relative to the repository root; empty for none.
+    #[serde(deserialize_with = "confined")]
     pub allowed_signers: PathBuf,
     /// Folder of ASCII-armoured OpenPGP public keys, relative to the repository root; empty for none.
+    #[serde(deserialize_with = "confined")]
     pub openpgp_keys: PathBuf,
     /// A pushed release tag can never be moved or deleted.
     pub immutable_tags: bool,
@@ -459,6 +466,16 @@ fn tag_prefix<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         )));
     }
     Ok(prefix)
+}
+
+/// A path relative to the work tree root (`$GIT_DIR` on a server): refused here, with its line,
+/// when absolute, going up with `..` or into `.git`; the rest (symlinks) is checked where it is
+/// resolved ([`crate::paths::Root::resolve`]).
+fn confined<'de, D: Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+    let path = PathBuf::deserialize(d)?;
+    crate::paths::check(&path)
+        .map_err(|reason| serde::de::Error::custom(crate::paths::check_message(&path, &reason)))?;
+    Ok(path)
 }
 
 fn stable_version<'de, D: Deserializer<'de>>(d: D) -> Result<semver::Version, D::Error> {
@@ -631,15 +648,33 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, offset.min(text.len()) - line_start + 1)
 }
 
-/// The `[table]` header in force at `offset`, if any.
+/// The `[table]` header in force at `offset`, if any; `table[i]` inside the `i`th (from 0)
+/// `[[table]]` entry of an array of tables.
 fn enclosing_table(text: &str, offset: usize) -> Option<String> {
     let offset = offset.min(text.len());
     let line_start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
-    text[..line_start].lines().rev().find_map(|line| {
-        let line = line.trim();
-        let inner = line.strip_prefix('[')?.split(']').next()?;
-        (!line.starts_with("[[")).then(|| inner.trim().to_owned())
-    })
+    let headers: Vec<&str> = text[..line_start]
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('['))
+        .collect();
+    let last = *headers.last()?;
+    if let Some(name) = array_name(last) {
+        let index = headers
+            .iter()
+            .filter(|h| array_name(h) == Some(name))
+            .count()
+            - 1;
+        return Some(format!("{name}[{index}]"));
+    }
+    Some(last.strip_prefix('[')?.split(']').next()?.trim().to_owned())
+}
+
+/// `name` of an `[[name]]` header line.
+fn array_name(line: &str) -> Option<&str> {
+    line.strip_prefix("[[")
+        .and_then(|inner| inner.split("]]").next())
+        .map(str::trim)
 }
 
 /// The key assigned on the line holding `offset`, e.g. `initial` for `initial = "x"`.
@@ -712,6 +747,29 @@ mod tests {
         );
         assert!(err("[version]\ntag_prefix = \"re lease\"\n").contains("git does not allow"));
         assert!(err("[commits]\ntypes = {}\n").contains("at least one type"));
+    }
+
+    #[test]
+    fn paths_stay_inside_the_root() {
+        assert_eq!(
+            err("[changelog]\npath = \"/home/x/.bashrc\"\n"),
+            "rel.toml:2:8: `changelog.path`: \"/home/x/.bashrc\" is an absolute path: paths in rel.toml are relative to the work tree root ($GIT_DIR on a server) and must stay inside it"
+        );
+        assert!(
+            err("[notes]\nknown_issues = \"a/../../b\"\n")
+                .contains("`notes.known_issues`: \"a/../../b\" goes up with `..`")
+        );
+        assert!(
+            err("[policy]\nopenpgp_keys = \".git/keys\"\n").contains(
+                "`policy.openpgp_keys`: \".git/keys\" is inside git's own files (`.git`)"
+            )
+        );
+        let files = "[release]\ncommit_message = \"x\"\n[[release.files]]\npath = \"a\"\n[[release.files]]\npath = \"../b\"\n";
+        assert!(err(files).starts_with("rel.toml:6:8: `release.files[1].path`: \"../b\" goes up"));
+        assert!(
+            err("[[release.files]]\npath = \"a\"\nkind = \"gem\"\n")
+                .starts_with("rel.toml:3:8: `release.files[0].kind`")
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! brings the index and work tree along. A failure before the branch moves leaves only
 //! unreachable objects; a failure after it is undone by moving the branch and the files back.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use gix::ObjectId;
 use semver::Version;
@@ -17,6 +17,7 @@ use crate::changelog::{self, Planned, Templates};
 use crate::config::Config;
 use crate::git::{self, Git};
 use crate::history::{self, ReleaseTag, Repo};
+use crate::paths::{self, Root};
 use crate::release::{self, Options};
 use crate::version;
 use crate::version_file;
@@ -40,6 +41,9 @@ pub enum Error {
     /// A version file cannot be updated.
     #[error(transparent)]
     VersionFile(#[from] version_file::Error),
+    /// A configured path leaves the work tree, or a file to update is not a regular file.
+    #[error(transparent)]
+    Path(#[from] paths::Error),
     /// A file cannot be read.
     #[error("cannot read {}", path.display())]
     Read {
@@ -103,7 +107,7 @@ pub struct FileChange {
     /// The bytes before (`None`: the file does not exist yet).
     pub old: Option<Vec<u8>>,
     /// The bytes after.
-    pub new: String,
+    pub new: Vec<u8>,
 }
 
 /// Everything a release will write, computed before anything is written.
@@ -151,7 +155,9 @@ fn refused(message: impl Into<String>) -> Error {
 /// # Errors
 /// [`Error::Refused`] when the work tree is dirty, HEAD is not on a release branch, there is
 /// nothing to release, the tag exists, `--version` is not above the last release, or signing is
-/// turned off against the policy; other variants when reading or rendering fails.
+/// turned off against the policy; [`Error::Path`] when a configured path leaves the work tree
+/// or a file to update is not a regular file (a symlink, a FIFO); other variants when reading
+/// or rendering fails.
 pub fn plan(repo: &Repo, config: &Config, options: &CutOptions) -> Result<Plan, Error> {
     let root = repo
         .work_dir()
@@ -244,32 +250,32 @@ pub fn plan(repo: &Repo, config: &Config, options: &CutOptions) -> Result<Plan, 
     }
 
     // Render everything.
-    let templates = Templates::new(config, &root)?;
+    let tree = Root::of(repo);
+    let templates = Templates::new(config, &tree)?;
     let links = changelog::links(repo, config);
     let mut range = changelog::upcoming_range(repo, config, version::is_stable(&version))?;
     range.planned = Some(Planned::today(version.clone(), prefix));
     let previous = range.previous.clone();
     let release = changelog::build_release(repo, config, &range, links.as_ref())?;
     let section = templates.changelog_section(&release)?;
-    let known_issues = changelog::known_issues(config, &root)?;
+    let known_issues = changelog::known_issues(config, &tree)?;
     let notes = templates.notes(&release, known_issues.as_deref())?;
     let tag_message = templates.tag_message(&release)?;
 
     let mut files = Vec::new();
     let changelog_path = slash_path(&config.changelog.path);
-    let old = read_bytes(&root.join(&config.changelog.path))?;
-    let existing = old
+    let old = paths::read(&tree.resolve("changelog.path", &config.changelog.path)?)?;
+    let base = old
         .as_deref()
-        .map(|b| crate::commit::lossy_text(b).into_owned());
-    let base = existing.unwrap_or_else(|| changelog::DEFAULT_INTRO.to_owned());
+        .unwrap_or(changelog::DEFAULT_INTRO.as_bytes());
     files.push(FileChange {
         path: changelog_path,
+        new: changelog::insert_sections(base, &[section], true),
         old,
-        new: changelog::insert_sections(&base, &[section], true),
     });
-    for file in &config.release.files {
-        let path = root.join(&file.path);
-        let bytes = read_bytes(&path)?.ok_or_else(|| {
+    for (i, file) in config.release.files.iter().enumerate() {
+        let path = tree.resolve(&format!("release.files[{i}].path"), &file.path)?;
+        let bytes = paths::read(&path)?.ok_or_else(|| {
             refused(format!(
                 "{}: no such file ([[release.files]])",
                 file.path.display()
@@ -285,7 +291,7 @@ pub fn plan(repo: &Repo, config: &Config, options: &CutOptions) -> Result<Plan, 
         files.push(FileChange {
             path: slash_path(&file.path),
             old: Some(bytes),
-            new,
+            new: new.into_bytes(),
         });
     }
     let commit_message = config
@@ -312,22 +318,15 @@ fn git_bool(git: &Git, key: &str) -> bool {
         .is_ok_and(|v| v == "true")
 }
 
+/// A configured path (already checked: only plain names and `.`) as git names it in a tree.
 fn slash_path(path: &Path) -> String {
     path.components()
-        .map(|c| c.as_os_str().to_string_lossy())
+        .filter_map(|c| match c {
+            Component::Normal(name) => Some(name.to_string_lossy()),
+            _ => None,
+        })
         .collect::<Vec<_>>()
         .join("/")
-}
-
-fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, Error> {
-    match std::fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(Error::Read {
-            path: path.to_owned(),
-            source,
-        }),
-    }
 }
 
 /// Makes the release the plan describes: one commit on the branch, one annotated tag on it.
@@ -398,7 +397,7 @@ pub fn apply_unless(
     let mut staged = Vec::new();
     for file in &plan.files {
         let blob = git
-            .run(&["hash-object", "-w", "--stdin"], Some(file.new.as_bytes()))
+            .run(&["hash-object", "-w", "--stdin"], Some(&file.new))
             .map_err(step("writing a blob"))?;
         let mode = git
             .run(
@@ -450,7 +449,7 @@ pub fn apply_unless(
         }
         let staged_file = scratch.path().join(format!("file-{i}"));
         // `File::create` follows the umask, as git does for a new file; an existing file keeps its mode.
-        std::fs::write(&staged_file, file.new.as_bytes()).map_err(io(&staged_file))?;
+        std::fs::write(&staged_file, &file.new).map_err(io(&staged_file))?;
         if let Ok(meta) = std::fs::metadata(&target) {
             std::fs::set_permissions(&staged_file, meta.permissions()).map_err(io(&staged_file))?;
         }
@@ -637,8 +636,8 @@ fn restore(root: &Path, plan: &Plan) {
     for file in &plan.files {
         let path = root.join(&file.path);
         let _ = match &file.old {
-            Some(bytes) => std::fs::write(&path, bytes),
-            None => std::fs::remove_file(&path),
+            Some(bytes) => paths::write(&path, bytes).map_err(|_| ()),
+            None => std::fs::remove_file(&path).map_err(|_| ()),
         };
     }
 }

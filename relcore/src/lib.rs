@@ -18,6 +18,7 @@
 //! - [`changelog`]: the release context, templates, and updating a changelog file in place.
 //! - [`cut`]: cutting a release, all or nothing; [`signature`]: verifying release tags
 //!   against the configured trust anchors; [`version_file`]: versions in Cargo.toml & co.
+//! - [`paths`]: the paths of rel.toml confined to the work tree, and the files rel reads and writes.
 //!
 //! # Example
 //!
@@ -63,6 +64,7 @@ pub mod cut;
 pub mod git;
 pub mod history;
 pub mod lint;
+pub mod paths;
 pub mod policy;
 pub mod release;
 pub mod signature;

@@ -2,13 +2,15 @@
 //! An `Err` is a usage, configuration or environment error (exit 2); checks that fail return exit 1.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use relcore::history::Warning;
 use relcore::lint::{self, Report};
+use relcore::paths::Root;
 use relcore::release::UpcomingJson;
+use relcore::signature::Anchors;
 use relcore::{Config, Kind, Repo};
 
 use crate::install::{self, Foreign};
@@ -145,12 +147,7 @@ pub fn init(dir: &Path, force: bool) -> Result<ExitCode> {
             path.display()
         );
     }
-    let parent = path.parent().context("rel.toml has a parent directory")?;
-    let mut file = tempfile::NamedTempFile::new_in(parent)
-        .with_context(|| format!("cannot create a file in {}", parent.display()))?;
-    file.write_all(relcore::config::DEFAULT_TOML.as_bytes())?;
-    file.persist(&path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    relcore::paths::write(&path, relcore::config::DEFAULT_TOML.as_bytes())?;
     eprintln!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -340,31 +337,49 @@ pub enum ChangelogMode {
     All,
 }
 
-fn root(repo: &Repo) -> std::path::PathBuf {
-    repo.work_dir()
-        .unwrap_or_else(|| repo.gix().git_dir())
-        .to_owned()
+/// Where checks take rel.toml and the trust anchors from (`rel verify`, `rel check`).
+#[derive(Debug, Default)]
+pub struct Trust {
+    /// rel.toml and the anchors it names from this revision's tree instead of the work tree.
+    pub from: Option<String>,
+    /// An allowed-signers file the operator names: with `openpgp_keys`, the only anchors.
+    pub allowed_signers: Option<PathBuf>,
+    /// A folder of OpenPGP keys the operator names: with `allowed_signers`, the only anchors.
+    pub openpgp_keys: Option<PathBuf>,
 }
 
-/// Writes `contents` to `path` through a temporary file and a rename: never half-written.
-fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+/// The configuration and trust anchors a check trusts: the work tree's, or those of the
+/// revision `--anchors-from` names; anchors named on the command line replace the configured
+/// ones entirely (naming only SSH signers trusts no OpenPGP key, and the other way round).
+fn trusted(repo: &Repo, trust: &Trust) -> Result<(Config, Anchors)> {
+    let explicit = trust.allowed_signers.is_some() || trust.openpgp_keys.is_some();
+    let (config, anchors) = match &trust.from {
+        Some(rev) => Anchors::from_tree(repo, rev)?,
+        None => {
+            let config = repo.load_config()?;
+            let anchors = if explicit {
+                Anchors::from_files(None, None)
+            } else {
+                Anchors::from_config(&config, &Root::of(repo))?
+            };
+            (config, anchors)
+        }
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(parent)
-        .with_context(|| format!("cannot create a temporary file in {}", parent.display()))?;
+    if !explicit {
+        return Ok((config, anchors));
+    }
+    if let Some(file) = &trust.allowed_signers
+        && !file.is_file()
     {
-        let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-        write(&mut out)?;
-        out.flush()?;
+        bail!("--allowed-signers {}: no such file", file.display());
     }
-    if let Ok(meta) = std::fs::metadata(path) {
-        tmp.as_file().set_permissions(meta.permissions())?;
+    if let Some(folder) = &trust.openpgp_keys
+        && !folder.is_dir()
+    {
+        bail!("--openpgp-keys {}: no such folder", folder.display());
     }
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    let anchors = Anchors::from_files(trust.allowed_signers.clone(), trust.openpgp_keys.clone());
+    Ok((config, anchors))
 }
 
 pub fn changelog(
@@ -376,17 +391,17 @@ pub fn changelog(
 ) -> Result<ExitCode> {
     use relcore::changelog::{self as cl, Releases, Templates};
     let (repo, config) = open(dir)?;
-    let root = root(&repo);
+    let root = Root::of(&repo);
     let templates = Templates::new(&config, &root)?;
-    let path = output.map_or_else(|| root.join(&config.changelog.path), Path::to_owned);
-    let existing = match std::fs::read(&path) {
-        Ok(bytes) => Some(relcore::commit::lossy_text(&bytes).into_owned()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(anyhow::Error::new(e).context(format!("cannot read {}", path.display())));
-        }
+    // `-o FILE` is the user's choice, anywhere; `changelog.path` stays in the work tree.
+    let path = match output {
+        Some(path) => path.to_owned(),
+        None => root.resolve("changelog.path", &config.changelog.path)?,
     };
+    // Read as bytes, and only a regular file: a symlink, FIFO or device is refused unopened.
+    let existing = relcore::paths::read(&path)?;
     let layout = cl::layout(existing.as_deref().unwrap_or_default());
+    let eol = layout.line_ending;
 
     let mut releases = Releases::new(&repo, &config)?;
     // Each release is built, rendered and handed to `emit` in turn, newest first.
@@ -442,23 +457,28 @@ pub fn changelog(
     }
 
     if mode == ChangelogMode::All {
-        // Keep whatever comes before the first release heading; regenerate the rest.
+        // Keep whatever comes before the first release heading, byte for byte; regenerate the rest.
         let kept = match &existing {
-            Some(text)
-                if !text[..layout.first_release.unwrap_or(text.len())]
-                    .trim()
+            Some(bytes)
+                if !bytes[..layout.first_release.unwrap_or(bytes.len())]
+                    .trim_ascii()
                     .is_empty() =>
             {
-                text[..layout.first_release.unwrap_or(text.len())].to_owned()
+                bytes[..layout.first_release.unwrap_or(bytes.len())].to_vec()
             }
-            _ => cl::DEFAULT_INTRO.to_owned(),
+            _ => eol.apply(cl::DEFAULT_INTRO),
         };
         let mut write_all = |out: &mut dyn Write| -> Result<()> {
-            out.write_all(kept.trim_end().as_bytes())?;
-            out.write_all(b"\n")?;
+            out.write_all(&kept)?;
+            let mut first = true;
             each_release(&mut |_, section| {
-                out.write_all(b"\n")?;
-                out.write_all(section.as_bytes())?;
+                if first {
+                    out.write_all(&cl::separator(&kept, eol))?;
+                } else {
+                    out.write_all(eol.as_bytes())?;
+                }
+                first = false;
+                out.write_all(&eol.apply(&section))?;
                 Ok(())
             })
         };
@@ -467,7 +487,7 @@ pub fn changelog(
             write_all(&mut out)?;
             out.flush()?;
         } else {
-            write_atomically(&path, write_all)?;
+            relcore::paths::write_with(&path, false, write_all)?;
             eprintln!("wrote {}", path.display());
         }
         warn(&releases.warnings);
@@ -484,15 +504,13 @@ pub fn changelog(
         print!("{}", sections.join("\n"));
         return Ok(ExitCode::SUCCESS);
     }
-    let base = existing
-        .clone()
-        .unwrap_or_else(|| cl::DEFAULT_INTRO.to_owned());
-    let updated = cl::insert_sections(&base, &sections, true);
-    if existing.as_deref() == Some(updated.as_str()) {
+    let base = existing.as_deref().unwrap_or(cl::DEFAULT_INTRO.as_bytes());
+    let updated = cl::insert_sections(base, &sections, true);
+    if existing.as_deref() == Some(updated.as_slice()) {
         eprintln!("{} is up to date", path.display());
         return Ok(ExitCode::SUCCESS);
     }
-    write_atomically(&path, |out| Ok(out.write_all(updated.as_bytes())?))?;
+    relcore::paths::write(&path, &updated)?;
     eprintln!("updated {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -505,7 +523,7 @@ pub fn notes(
 ) -> Result<ExitCode> {
     use relcore::changelog::{self as cl, Planned, TemplateKind, Templates};
     let (repo, config) = open(dir)?;
-    let root = root(&repo);
+    let root = Root::of(&repo);
     let mut templates = Templates::new(&config, &root)?;
     if let Some(template) = template {
         templates.load(TemplateKind::Notes, template)?;
@@ -603,11 +621,10 @@ pub fn release(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn verify(dir: &Path, names: &[String], json: bool) -> Result<ExitCode> {
-    use relcore::signature::{self, Anchors};
-    let (repo, config) = open(dir)?;
-    let root = root(&repo);
-    let anchors = Anchors::from_config(&config, &root);
+pub fn verify(dir: &Path, names: &[String], json: bool, trust: &Trust) -> Result<ExitCode> {
+    use relcore::signature;
+    let repo = discover(dir)?;
+    let (config, anchors) = trusted(&repo, trust)?;
     let all = repo.release_tags(&config.version.tag_prefix)?;
     let tags: Vec<relcore::history::TagRef> = if names.is_empty() {
         // Every release tag HEAD contains, oldest version first; one walk answers for all.
@@ -715,7 +732,7 @@ fn report_violations(violations: &[relcore::policy::Violation], prefix: &str) ->
 pub fn hook_pre_push(dir: &Path, remote: &str) -> Result<ExitCode> {
     use relcore::policy::{self, Push, RefUpdate};
     let (repo, config) = open(dir)?;
-    let anchors = relcore::signature::Anchors::from_config(&config, &root(&repo));
+    let anchors = Anchors::from_config(&config, &Root::of(&repo))?;
     let input = String::from_utf8_lossy(&read_stdin()?).into_owned();
     let mut push = Push::default();
     for line in input.lines().filter(|l| !l.trim().is_empty()) {
@@ -762,7 +779,7 @@ pub fn hook_pre_receive(dir: &Path, single: Option<String>) -> Result<ExitCode> 
     let quarantine = std::env::var_os("GIT_QUARANTINE_PATH").map(std::path::PathBuf::from);
     let repo = Repo::open_receiving(&git_dir, quarantine.as_deref())?;
     let config = Config::load(&git_dir.join(relcore::config::FILE_NAME))?;
-    let anchors = relcore::signature::Anchors::from_config(&config, &git_dir);
+    let anchors = Anchors::from_config(&config, &Root::git_dir(&git_dir))?;
     let input = match single {
         Some(line) => line,
         None => String::from_utf8_lossy(&read_stdin()?).into_owned(),
@@ -787,10 +804,11 @@ pub fn check_policy(
     range: Option<&str>,
     refname: Option<&str>,
     json: bool,
+    trust: &Trust,
 ) -> Result<ExitCode> {
     use relcore::policy::{self, Push, RefUpdate};
-    let (repo, config) = open(dir)?;
-    let anchors = relcore::signature::Anchors::from_config(&config, &root(&repo));
+    let repo = discover(dir)?;
+    let (config, anchors) = trusted(&repo, trust)?;
     let mut push = Push::default();
     let all = all_refs(&repo)?;
     match (range, refname) {

@@ -10,7 +10,6 @@
 //! - Uninstall removes only rel's shims and moves chained hooks back.
 
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -121,20 +120,10 @@ run_rel "$@"
     )
 }
 
+/// Writes a hook: a new one is `0777` less the umask, a replaced one keeps its permissions
+/// (plus execute where it can be read).
 fn write_executable(path: &Path, contents: &str) -> Result<()> {
-    let parent = path.parent().expect("hook paths have a parent");
-    let mut tmp = tempfile::NamedTempFile::new_in(parent)
-        .with_context(|| format!("cannot create a file in {}", parent.display()))?;
-    tmp.write_all(contents.as_bytes())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o755))?;
-    }
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    relcore::paths::write_with(path, true, |out| Ok(out.write_all(contents.as_bytes())?))
 }
 
 /// One line of what install or uninstall did, for the user.

@@ -72,6 +72,8 @@ enum Command {
     /// Evaluate the push policy for CI: the commits of a range as a push of the current branch,
     /// or one ref as if it were pushed now.
     Check {
+        #[command(flatten)]
+        trust: TrustArgs,
         /// The commits `A..B` as a push to the current branch (default: its upstream..HEAD).
         #[arg(long, value_name = "A..B", conflicts_with = "refname")]
         range: Option<String>,
@@ -137,6 +139,8 @@ enum Command {
     /// Check that release tags are annotated, signed, and signed by a trusted key (default:
     /// every release tag HEAD contains).
     Verify {
+        #[command(flatten)]
+        trust: TrustArgs,
         /// Tags to check.
         tags: Vec<String>,
         /// Print one JSON document.
@@ -149,6 +153,33 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Where `rel verify` and `rel check` take rel.toml and the trust anchors from.
+#[derive(Debug, clap::Args)]
+struct TrustArgs {
+    /// Take rel.toml and the trust anchors it names from the tree of REV (e.g. origin/main),
+    /// not from the work tree: in CI, a checkout of the tag being checked cannot vouch for itself.
+    #[arg(long, value_name = "REV")]
+    anchors_from: Option<String>,
+    /// Trust the SSH signers in FILE (git's allowed-signers format) instead of the configured
+    /// anchors; with --openpgp-keys, the only anchors.
+    #[arg(long, value_name = "FILE")]
+    allowed_signers: Option<PathBuf>,
+    /// Trust the OpenPGP keys in DIR instead of the configured anchors; with --allowed-signers,
+    /// the only anchors.
+    #[arg(long, value_name = "DIR")]
+    openpgp_keys: Option<PathBuf>,
+}
+
+impl From<TrustArgs> for commands::Trust {
+    fn from(args: TrustArgs) -> Self {
+        commands::Trust {
+            from: args.anchors_from,
+            allowed_signers: args.allowed_signers,
+            openpgp_keys: args.openpgp_keys,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,10 +227,17 @@ fn main() -> ExitCode {
             commands::hook_pre_receive(&dir, Some(format!("{old} {new} {refname}")))
         }
         Command::Check {
+            trust,
             range,
             refname,
             json,
-        } => commands::check_policy(&dir, range.as_deref(), refname.as_deref(), json),
+        } => commands::check_policy(
+            &dir,
+            range.as_deref(),
+            refname.as_deref(),
+            json,
+            &trust.into(),
+        ),
         Command::Install {
             server,
             chain,
@@ -247,7 +285,7 @@ fn main() -> ExitCode {
             };
             commands::release(&dir, pre, version, sign, dry_run, push)
         }
-        Command::Verify { tags, json } => commands::verify(&dir, &tags, json),
+        Command::Verify { trust, tags, json } => commands::verify(&dir, &tags, json, &trust.into()),
         Command::Init { force } => commands::init(&dir, force),
     };
     match result {

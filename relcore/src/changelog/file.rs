@@ -11,6 +11,63 @@ All notable changes to this project are documented in this file. The format is b
 [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
 ";
 
+/// The line ending a file uses; new text rel writes into it takes the same.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LineEnding {
+    /// `\n`.
+    #[default]
+    Lf,
+    /// `\r\n`.
+    CrLf,
+}
+
+impl LineEnding {
+    /// CRLF when more of the lines of `text` end in CRLF than in a bare LF, else LF.
+    ///
+    /// ```
+    /// use relcore::changelog::LineEnding;
+    /// assert_eq!(LineEnding::of(b"# C\r\n\r\n- x\n"), LineEnding::CrLf);
+    /// assert_eq!(LineEnding::of(b"no line end"), LineEnding::Lf);
+    /// ```
+    pub fn of(text: &[u8]) -> Self {
+        let (mut crlf, mut lf) = (0usize, 0usize);
+        for (i, &b) in text.iter().enumerate() {
+            if b == b'\n' {
+                if i > 0 && text[i - 1] == b'\r' {
+                    crlf += 1;
+                } else {
+                    lf += 1;
+                }
+            }
+        }
+        if crlf > lf { Self::CrLf } else { Self::Lf }
+    }
+
+    /// The bytes of one line ending.
+    pub fn as_bytes(self) -> &'static [u8] {
+        match self {
+            Self::Lf => b"\n",
+            Self::CrLf => b"\r\n",
+        }
+    }
+
+    /// `text` with every line ending (`\n` or `\r\n`) written as this one.
+    pub fn apply(self, text: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() + text.len() / 32);
+        for line in text.split_inclusive('\n') {
+            match line.strip_suffix('\n') {
+                Some(body) => {
+                    out.extend_from_slice(body.strip_suffix('\r').unwrap_or(body).as_bytes());
+                    out.extend_from_slice(self.as_bytes());
+                }
+                None => out.extend_from_slice(line.as_bytes()),
+            }
+        }
+        out
+    }
+}
+
 /// What rel recognises in an existing changelog.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -24,15 +81,18 @@ pub struct Layout {
     pub versions: Vec<String>,
     /// Where the first release heading (a version or Unreleased) starts, if there is one.
     pub first_release: Option<usize>,
+    /// The line ending the file uses.
+    pub line_ending: LineEnding,
 }
 
 /// A `## ` heading's release: `Some(None)` for Unreleased, `Some(Some(version))` for a version.
-fn release_heading(line: &str) -> Option<Option<String>> {
-    let rest = line.strip_prefix("## ")?.trim_start();
-    let name = match rest.strip_prefix('[') {
-        Some(inner) => inner.split(']').next()?,
-        None => rest.split_whitespace().next()?,
+fn release_heading(line: &[u8]) -> Option<Option<String>> {
+    let rest = line.strip_prefix(b"## ")?.trim_ascii_start();
+    let name = match rest.strip_prefix(b"[") {
+        Some(inner) => inner.split(|&b| b == b']').next()?,
+        None => rest.split(u8::is_ascii_whitespace).next()?,
     };
+    let name = std::str::from_utf8(name).ok()?;
     if name.eq_ignore_ascii_case("unreleased") {
         return Some(None);
     }
@@ -42,7 +102,8 @@ fn release_heading(line: &str) -> Option<Option<String>> {
         .map(|_| Some(version.to_owned()))
 }
 
-/// Reads the layout of `text`.
+/// Reads the layout of `text`: the changelog's bytes, which need not be UTF-8 (a hand-edited
+/// file may hold Latin-1); the offsets are byte offsets.
 ///
 /// ```
 /// use relcore::changelog::layout;
@@ -52,21 +113,27 @@ fn release_heading(line: &str) -> Option<Option<String>> {
 /// assert_eq!(l.versions, ["1.0.0"]);
 /// assert_eq!(&text[l.unreleased.unwrap()], "## [Unreleased]\n\n- x\n\n");
 /// ```
-pub fn layout(text: &str) -> Layout {
+pub fn layout(text: impl AsRef<[u8]>) -> Layout {
+    let text = text.as_ref();
     let mut lines = Vec::new();
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        lines.push((offset, line.trim_end_matches(['\n', '\r'])));
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let mut body = line;
+        while let [rest @ .., b'\n' | b'\r'] = body {
+            body = rest;
+        }
+        lines.push((offset, body));
         offset += line.len();
     }
     let mut layout = Layout {
         insert_at: 0,
+        line_ending: LineEnding::of(text),
         ..Layout::default()
     };
     let mut first_release = None;
     let mut first_h2 = None;
     for (i, (start, line)) in lines.iter().enumerate() {
-        if !line.starts_with("## ") {
+        if !line.starts_with(b"## ") {
             continue;
         }
         first_h2.get_or_insert(*start);
@@ -76,7 +143,7 @@ pub fn layout(text: &str) -> Layout {
                 if layout.unreleased.is_none() {
                     let end = lines[i + 1..]
                         .iter()
-                        .find(|(_, l)| l.starts_with("## "))
+                        .find(|(_, l)| l.starts_with(b"## "))
                         .map_or(text.len(), |(s, _)| *s);
                     layout.unreleased = Some(*start..end);
                 }
@@ -91,8 +158,8 @@ pub fn layout(text: &str) -> Layout {
     layout.first_release = first_release;
     let titled = lines
         .iter()
-        .find(|(_, l)| !l.trim().is_empty())
-        .is_some_and(|(_, l)| l.starts_with("# "));
+        .find(|(_, l)| !l.trim_ascii().is_empty())
+        .is_some_and(|(_, l)| l.starts_with(b"# "));
     layout.insert_at = match (first_release, titled) {
         (Some(at), _) => at,
         (None, true) => first_h2.unwrap_or(text.len()),
@@ -102,18 +169,20 @@ pub fn layout(text: &str) -> Layout {
 }
 
 /// Puts `sections` (each a rendered section) into `existing`: at the insertion point, after
-/// removing an existing Unreleased section when `replace_unreleased`. Every other byte is kept.
+/// removing an existing Unreleased section when `replace_unreleased`. Every other byte is kept,
+/// whatever its encoding; the new text takes the file's line ending ([`LineEnding::of`]).
 ///
 /// ```
 /// use relcore::changelog::insert_sections;
 /// let old = "# Changelog\n\n## [Unreleased]\n\n- old\n\n## [1.0.0] - 2026-01-01\n\n- y\n";
-/// let new = insert_sections(old, &["## [Unreleased]\n\n- new\n".to_owned()], true);
-/// assert_eq!(new, "# Changelog\n\n## [Unreleased]\n\n- new\n\n## [1.0.0] - 2026-01-01\n\n- y\n");
+/// let new = insert_sections(old.as_bytes(), &["## [Unreleased]\n\n- new\n".to_owned()], true);
+/// assert_eq!(new, b"# Changelog\n\n## [Unreleased]\n\n- new\n\n## [1.0.0] - 2026-01-01\n\n- y\n");
 /// ```
-pub fn insert_sections(existing: &str, sections: &[String], replace_unreleased: bool) -> String {
-    let mut text = existing.to_owned();
+pub fn insert_sections(existing: &[u8], sections: &[String], replace_unreleased: bool) -> Vec<u8> {
+    let eol = LineEnding::of(existing);
+    let mut text = existing.to_vec();
     if replace_unreleased && let Some(range) = layout(&text).unreleased {
-        text.replace_range(range, "");
+        text.drain(range);
     }
     if sections.is_empty() {
         return text;
@@ -121,37 +190,46 @@ pub fn insert_sections(existing: &str, sections: &[String], replace_unreleased: 
     let at = layout(&text).insert_at;
     let (before, after) = text.split_at(at);
     let mut out =
-        String::with_capacity(text.len() + sections.iter().map(String::len).sum::<usize>() + 4);
-    out.push_str(before);
-    if !before.is_empty() {
-        if !before.ends_with('\n') {
-            out.push('\n');
-        }
-        if !ends_with_blank_line(before) {
-            out.push('\n');
-        }
-    }
+        Vec::with_capacity(text.len() + sections.iter().map(String::len).sum::<usize>() + 8);
+    out.extend_from_slice(before);
+    out.extend_from_slice(&separator(before, eol));
     for (i, section) in sections.iter().enumerate() {
         if i > 0 {
-            out.push('\n');
+            out.extend_from_slice(eol.as_bytes());
         }
-        out.push_str(section.trim_end());
-        out.push('\n');
+        out.extend_from_slice(&eol.apply(section.trim_end()));
+        out.extend_from_slice(eol.as_bytes());
     }
     if !after.is_empty() {
-        out.push('\n');
+        out.extend_from_slice(eol.as_bytes());
     }
-    out.push_str(after);
+    out.extend_from_slice(after);
+    out
+}
+
+/// What goes after `before` so that a new section starts on a line of its own after a blank
+/// line: nothing when `before` is empty or already ends so.
+pub fn separator(before: &[u8], eol: LineEnding) -> Vec<u8> {
+    let mut out = Vec::new();
+    if before.is_empty() {
+        return out;
+    }
+    if !before.ends_with(b"\n") {
+        out.extend_from_slice(eol.as_bytes());
+    }
+    if !ends_with_blank_line(before) {
+        out.extend_from_slice(eol.as_bytes());
+    }
     out
 }
 
 /// Whether `text` ends with an empty line (`\n\n`, or `\r\n\r\n`).
-fn ends_with_blank_line(text: &str) -> bool {
-    let Some(rest) = text.strip_suffix('\n') else {
+fn ends_with_blank_line(text: &[u8]) -> bool {
+    let Some(rest) = text.strip_suffix(b"\n") else {
         return false;
     };
-    let rest = rest.strip_suffix('\r').unwrap_or(rest);
-    rest.is_empty() || rest.ends_with('\n')
+    let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
+    rest.is_empty() || rest.ends_with(b"\n")
 }
 
 #[cfg(test)]
@@ -162,6 +240,12 @@ mod tests {
         text.to_owned()
     }
 
+    /// [`insert_sections`] on text.
+    fn insert(existing: &str, sections: &[String], replace: bool) -> String {
+        String::from_utf8(insert_sections(existing.as_bytes(), sections, replace))
+            .expect("UTF-8 in, UTF-8 out")
+    }
+
     #[test]
     fn layouts() {
         assert_eq!(layout("").insert_at, 0);
@@ -169,22 +253,34 @@ mod tests {
         assert_eq!(layout("Just some notes.\n## Not a release\n").insert_at, 0);
         let t = "# Changelog\n\n## Guidelines\n\nx\n\n## v1.0.0\n";
         assert_eq!(&t[layout(t).insert_at..], "## v1.0.0\n");
+        assert_eq!(layout(t).line_ending, LineEnding::Lf);
+        assert_eq!(
+            layout("# C\r\n\r\n## 1.0.0\r\n").line_ending,
+            LineEnding::CrLf
+        );
         assert_eq!(layout(t).versions, ["1.0.0"]);
     }
 
     #[test]
     fn inserts_keep_every_other_byte() {
         let existing = "# Changelog\r\n\r\nHand-written intro.  \r\n\r\n## [1.0.0] - 2026-01-01\r\n\r\n- edited by hand\r\n";
-        let out = insert_sections(existing, &[s("## [1.1.0] - 2026-02-01\n\n- new\n")], true);
+        let out = insert(existing, &[s("## [1.1.0] - 2026-02-01\n\n- new\n")], true);
         assert_eq!(
             out,
-            "# Changelog\r\n\r\nHand-written intro.  \r\n\r\n## [1.1.0] - 2026-02-01\n\n- new\n\n## [1.0.0] - 2026-01-01\r\n\r\n- edited by hand\r\n"
+            "# Changelog\r\n\r\nHand-written intro.  \r\n\r\n## [1.1.0] - 2026-02-01\r\n\r\n- new\r\n\r\n## [1.0.0] - 2026-01-01\r\n\r\n- edited by hand\r\n"
+        );
+        // Bytes that are not UTF-8 stay as they are.
+        let latin1 = b"# C\n\nCaf\xe9\n\n## [1.0.0] - d\n\n- \xff\n";
+        let out = insert_sections(latin1, &[s("## [1.1.0] - e\n")], true);
+        assert_eq!(
+            out,
+            b"# C\n\nCaf\xe9\n\n## [1.1.0] - e\n\n## [1.0.0] - d\n\n- \xff\n"
         );
     }
 
     #[test]
     fn no_structure_goes_on_top() {
-        let out = insert_sections(
+        let out = insert(
             "random notes\nwithout headings",
             &[s("## [1.0.0] - d\n")],
             true,
@@ -194,18 +290,18 @@ mod tests {
 
     #[test]
     fn title_without_newline_gets_separated() {
-        let out = insert_sections("# Changelog", &[s("## [Unreleased]\n\n- x\n")], true);
+        let out = insert("# Changelog", &[s("## [Unreleased]\n\n- x\n")], true);
         assert_eq!(out, "# Changelog\n\n## [Unreleased]\n\n- x\n");
     }
 
     #[test]
     fn unreleased_is_replaced_not_duplicated() {
         let old = "# C\n\n## [Unreleased]\n\n- a\n\n## [1.0.0] - d\n";
-        let once = insert_sections(old, &[s("## [Unreleased]\n\n- b\n")], true);
-        let twice = insert_sections(&once, &[s("## [Unreleased]\n\n- b\n")], true);
+        let once = insert(old, &[s("## [Unreleased]\n\n- b\n")], true);
+        let twice = insert(&once, &[s("## [Unreleased]\n\n- b\n")], true);
         assert_eq!(once, twice);
         assert_eq!(once.matches("Unreleased").count(), 1);
         // Nothing unreleased any more: the stale section goes.
-        assert_eq!(insert_sections(old, &[], true), "# C\n\n## [1.0.0] - d\n");
+        assert_eq!(insert(old, &[], true), "# C\n\n## [1.0.0] - d\n");
     }
 }

@@ -12,7 +12,7 @@ mod render;
 
 pub use context::{Counts, Entry, Group, Person, Reference, Release, build_release};
 
-pub use file::{DEFAULT_INTRO, Layout, insert_sections, layout};
+pub use file::{DEFAULT_INTRO, Layout, LineEnding, insert_sections, layout, separator};
 pub use links::{Forge, Links};
 pub use render::{TemplateKind, Templates};
 
@@ -20,6 +20,7 @@ use gix::ObjectId;
 
 use crate::config::Config;
 use crate::history::{self, ReleaseTag, Repo, TagRef, Warning};
+use crate::paths::Root;
 use crate::version;
 
 /// Why a changelog or release notes could not be made.
@@ -48,6 +49,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A configured path leaves the work tree, or a file is not a regular file.
+    #[error(transparent)]
+    Path(#[from] crate::paths::Error),
     /// The version asked for has no release tag.
     #[error("no release tag for version {version} (looked for `{tag}`)")]
     NoSuchRelease {
@@ -274,19 +278,30 @@ pub fn range_for(
     })
 }
 
-/// The Markdown of `[notes] known_issues` (relative to `root`), or `None` when not configured.
+/// The Markdown of `[notes] known_issues` (inside `root`), or `None` when not configured.
 ///
 /// # Errors
-/// [`Error::Read`] when the configured file cannot be read.
-pub fn known_issues(config: &Config, root: &std::path::Path) -> Result<Option<String>, Error> {
+/// [`Error::Path`] when the configured path leaves the root or is not a regular file,
+/// [`Error::Read`] when the file is missing or not UTF-8.
+pub fn known_issues(config: &Config, root: &Root) -> Result<Option<String>, Error> {
     let configured = &config.notes.known_issues;
     if configured.as_os_str().is_empty() {
         return Ok(None);
     }
-    let path = root.join(configured);
-    std::fs::read_to_string(&path)
-        .map(Some)
-        .map_err(|source| Error::Read { path, source })
+    let path = root.resolve("notes.known_issues", configured)?;
+    read_text(path).map(Some)
+}
+
+/// The UTF-8 text of the regular file at `path` (resolved from rel.toml), which must exist.
+fn read_text(path: std::path::PathBuf) -> Result<String, Error> {
+    let bytes = crate::paths::read(&path)?.ok_or_else(|| Error::Read {
+        path: path.clone(),
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+    })?;
+    String::from_utf8(bytes).map_err(|e| Error::Read {
+        path,
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+    })
 }
 
 /// The repository's links: `[changelog] repo_url`, else derived from `remote.origin.url`.

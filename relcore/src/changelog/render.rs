@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use crate::paths::Root;
+
 use minijinja::value::Serde;
 use minijinja::{Environment, UndefinedBehavior, Value, context, syntax::SyntaxConfig};
 
@@ -54,11 +56,11 @@ fn template_error(name: &str, e: &minijinja::Error) -> Error {
 
 impl Templates {
     /// The built-in templates, with the overrides configured in `[changelog] template` and
-    /// `[notes] template` (paths relative to `root`, the work tree).
+    /// `[notes] template` (paths inside `root`, the work tree).
     ///
     /// # Errors
-    /// When an override cannot be read or does not parse.
-    pub fn new(config: &Config, root: &Path) -> Result<Self, Error> {
+    /// When an override's path leaves the root, or it cannot be read or does not parse.
+    pub fn new(config: &Config, root: &Root) -> Result<Self, Error> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_debug(true);
@@ -82,18 +84,28 @@ impl Templates {
             templates.add(kind, name.to_owned(), source.to_owned())?;
         }
         let overrides = [
-            (TemplateKind::Changelog, &config.changelog.template),
-            (TemplateKind::Notes, &config.notes.template),
+            (
+                TemplateKind::Changelog,
+                "changelog.template",
+                &config.changelog.template,
+            ),
+            (
+                TemplateKind::Notes,
+                "notes.template",
+                &config.notes.template,
+            ),
         ];
-        for (kind, path) in overrides {
+        for (kind, key, path) in overrides {
             if !path.as_os_str().is_empty() {
-                templates.load(kind, &root.join(path))?;
+                let path = root.resolve(key, path)?;
+                let source = super::read_text(path.clone())?;
+                templates.add(kind, path.display().to_string(), source)?;
             }
         }
         Ok(templates)
     }
 
-    /// Replaces the `kind` template with the file at `path`.
+    /// Replaces the `kind` template with the file at `path` (a path the user gave, followed as given).
     ///
     /// # Errors
     /// When the file cannot be read or does not parse.

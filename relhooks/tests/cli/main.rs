@@ -1,14 +1,17 @@
 //! End-to-end tests: real repositories built with the real git CLI (through `fixtures/lib.sh`),
 //! and the real `rel` binary run in them.
 
+mod anchors;
 mod bad_input;
 mod changelog;
+mod files;
 mod gate;
 mod hooks;
 mod install;
 mod lint;
 mod log;
 mod next;
+mod paths;
 mod policy;
 mod release;
 mod release_atomic;
