@@ -235,7 +235,8 @@ pub struct CommitsConfig {
     pub types: BTreeMap<String, Bump>,
     /// The allowed scopes; empty means any.
     pub scopes: Vec<String>,
-    /// The longest first line lint accepts, in characters.
+    /// The longest first line lint accepts, in characters (at least 1).
+    #[serde(deserialize_with = "header_length")]
     pub max_header_length: usize,
 }
 
@@ -443,6 +444,16 @@ macro_rules! string_like {
 string_like!(BranchGlob, "glob");
 string_like!(BranchPattern, "regex");
 
+fn header_length<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let length = usize::deserialize(d)?;
+    if length == 0 {
+        return Err(serde::de::Error::custom(
+            "must be at least 1: the longest header lint accepts, in characters (default 100)",
+        ));
+    }
+    Ok(length)
+}
+
 fn tag_prefix<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let prefix = String::deserialize(d)?;
     let bad = prefix.chars().find(|c| {
@@ -516,6 +527,19 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The path is a symbolic link to nothing: a configuration that was meant to be there
+    /// is missing, so rel refuses to run on the defaults.
+    #[error(
+        "{} is a symbolic link to {}, which does not exist: restore it, or remove the link to use the defaults",
+        path.display(),
+        target.display()
+    )]
+    DanglingLink {
+        /// The configuration file.
+        path: PathBuf,
+        /// Where the link points.
+        target: PathBuf,
+    },
     /// The file is not valid TOML, or a key or value is not accepted.
     #[error("{}:{line}:{column}: {message}", path.display())]
     Invalid {
@@ -551,10 +575,12 @@ impl Config {
         toml::from_str(text).map_err(|e| invalid(text, path, &e))
     }
 
-    /// Loads `path`; a missing file gives the defaults.
+    /// Loads `path`; a missing file gives the defaults (but a symbolic link to a missing file
+    /// is an error, as is a directory or an unreadable file).
     ///
     /// # Errors
-    /// [`Error::Read`] when the file exists but cannot be read, [`Error::Invalid`] when it is not accepted.
+    /// [`Error::Read`] when the file exists but cannot be read, [`Error::DanglingLink`] when it
+    /// is a symbolic link to nothing, [`Error::Invalid`] when it is not accepted.
     pub fn load(path: &Path) -> Result<Self, Error> {
         match std::fs::read(path) {
             Ok(bytes) => {
@@ -571,7 +597,13 @@ impl Config {
                 })?;
                 Self::from_toml(&text, path)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match std::fs::read_link(path) {
+                Ok(target) => Err(Error::DanglingLink {
+                    path: path.to_owned(),
+                    target,
+                }),
+                Err(_) => Ok(Self::default()),
+            },
             Err(source) => Err(Error::Read {
                 path: path.to_owned(),
                 source,
@@ -583,12 +615,14 @@ impl Config {
 fn invalid(text: &str, path: &Path, err: &toml::de::Error) -> Error {
     let offset = err.span().map_or(0, |s| s.start);
     let (line, column) = line_col(text, offset);
-    let table = enclosing_table(text, offset);
+    let located = key_path_at(text, offset);
     let raw = err.message().trim_end();
     let (key, message) = match raw.strip_prefix("unknown field `") {
         Some(rest) => {
             let name = rest.split('`').next().unwrap_or_default();
-            let key = qualify(table.as_deref(), name);
+            let key = located
+                .filter(|k| k.ends_with(name))
+                .unwrap_or_else(|| name.to_owned());
             let expected = rest.split_once(", expected ").map(|(_, e)| e);
             let message = match expected {
                 Some(expected) => format!("unknown key `{key}`, expected {expected}"),
@@ -597,12 +631,11 @@ fn invalid(text: &str, path: &Path, err: &toml::de::Error) -> Error {
             (Some(key), message)
         }
         None => {
-            let key = key_on_line(text, offset).map(|k| qualify(table.as_deref(), &k));
-            let message = match &key {
+            let message = match &located {
                 Some(key) => format!("`{key}`: {raw}"),
                 None => raw.to_owned(),
             };
-            (key, message)
+            (located, message)
         }
     };
     Error::Invalid {
@@ -611,13 +644,6 @@ fn invalid(text: &str, path: &Path, err: &toml::de::Error) -> Error {
         column,
         key,
         message,
-    }
-}
-
-fn qualify(table: Option<&str>, key: &str) -> String {
-    match table {
-        Some(table) if !key.contains('.') => format!("{table}.{key}"),
-        _ => key.to_owned(),
     }
 }
 
@@ -631,25 +657,49 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, offset.min(text.len()) - line_start + 1)
 }
 
-/// The `[table]` header in force at `offset`, if any.
-fn enclosing_table(text: &str, offset: usize) -> Option<String> {
-    let offset = offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
-    text[..line_start].lines().rev().find_map(|line| {
-        let line = line.trim();
-        let inner = line.strip_prefix('[')?.split(']').next()?;
-        (!line.starts_with("[[")).then(|| inner.trim().to_owned())
-    })
+/// The key at `offset`, as a path through tables and arrays: `commits.types`,
+/// `release.files[1].pattern`. Read with the TOML parser's spans, so `[[array]]` tables,
+/// inline tables, dotted keys and multi-line values are named like any other key.
+fn key_path_at(text: &str, offset: usize) -> Option<String> {
+    let (root, _) = toml::de::DeTable::parse_recoverable(text);
+    let mut path = String::new();
+    table_path_at(root.get_ref(), offset, &mut path).then_some(path)
 }
 
-/// The key assigned on the line holding `offset`, e.g. `initial` for `initial = "x"`.
-fn key_on_line(text: &str, offset: usize) -> Option<String> {
-    let offset = offset.min(text.len());
-    let start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
-    let line = text[start..].lines().next()?;
-    let (key, _) = line.split_once('=')?;
-    let key = key.trim();
-    (!key.is_empty() && !key.starts_with('[')).then(|| key.trim_matches('"').to_owned())
+type Spanned<'i> = toml::Spanned<toml::de::DeValue<'i>>;
+
+fn table_path_at(table: &toml::de::DeTable<'_>, offset: usize, path: &mut String) -> bool {
+    for (key, value) in table.iter() {
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key.get_ref());
+        if key.span().contains(&offset) || value_path_at(value, offset, path) {
+            return true;
+        }
+        path.truncate(len);
+    }
+    false
+}
+
+fn value_path_at(value: &Spanned<'_>, offset: usize, path: &mut String) -> bool {
+    use toml::de::DeValue;
+    // A table's span is its header (`[x]`, `[[x]]`) or its braces; its keys lie elsewhere.
+    let inner = match value.get_ref() {
+        DeValue::Table(table) => table_path_at(table, offset, path),
+        DeValue::Array(array) => array.iter().enumerate().any(|(i, item)| {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            let found = value_path_at(item, offset, path);
+            if !found {
+                path.truncate(len);
+            }
+            found
+        }),
+        _ => false,
+    };
+    inner || value.span().contains(&offset)
 }
 
 #[cfg(test)]
@@ -712,6 +762,53 @@ mod tests {
         );
         assert!(err("[version]\ntag_prefix = \"re lease\"\n").contains("git does not allow"));
         assert!(err("[commits]\ntypes = {}\n").contains("at least one type"));
+    }
+
+    #[test]
+    fn keys_in_arrays_of_tables_are_named_by_index() {
+        let files = "[changelog]\npath = \"C.md\"\n\n[[release.files]]\npath = \"a\"\n[[release.files]]\npath = \"b\"\n";
+        assert_eq!(
+            err(&format!("{files}kind = \"maven\"\n")),
+            "rel.toml:8:8: `release.files[1].kind`: unknown variant `maven`, expected one of `cargo`, `npm`, `pyproject`"
+        );
+        assert!(
+            err(&format!("{files}bogus = 1\n"))
+                .starts_with("rel.toml:8:1: unknown key `release.files[1].bogus`, expected one of `path`, `kind`, `pattern`")
+        );
+        // Inline tables and dotted keys are named the same way.
+        let e = err("[release]\nfiles = [{ path = \"a\" }, { path = \"b\", kind = \"x\" }]\n");
+        assert!(
+            e.starts_with("rel.toml:2:47: `release.files[1].kind`: unknown variant `x`"),
+            "{e}"
+        );
+        assert!(
+            err("commits.max_header_length = \"x\"\n")
+                .starts_with("rel.toml:1:29: `commits.max_header_length`: invalid type")
+        );
+    }
+
+    #[test]
+    fn max_header_length_must_allow_a_header() {
+        assert_eq!(
+            err("[commits]\nmax_header_length = 0\n"),
+            "rel.toml:2:21: `commits.max_header_length`: must be at least 1: the longest header lint accepts, in characters (default 100)"
+        );
+        let config = Config::from_toml("[commits]\nmax_header_length = 1\n", Path::new("rel.toml"))
+            .expect("1 is accepted");
+        assert_eq!(config.commits.max_header_length, 1);
+    }
+
+    #[test]
+    fn a_dangling_link_is_not_a_missing_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let link = dir.path().join("rel.toml");
+        std::os::unix::fs::symlink(dir.path().join("gone.toml"), &link).expect("symlink");
+        let e = Config::load(&link).expect_err("refused");
+        assert!(matches!(e, Error::DanglingLink { .. }), "{e:?}");
+        std::fs::remove_file(&link).expect("remove the link");
+        assert_eq!(Config::load(&link).expect("defaults"), Config::default());
+        std::fs::create_dir(&link).expect("a directory");
+        assert!(matches!(Config::load(&link), Err(Error::Read { .. })));
     }
 
     #[test]

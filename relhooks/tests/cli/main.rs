@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod changelog;
+mod config_errors;
 mod hooks;
 mod install;
 mod lint;

@@ -1,0 +1,131 @@
+//! Configuration errors that must name the right thing: keys inside `[[release.files]]`,
+//! `max_header_length = 0`, a `rel.toml` that is a dangling link (in a work tree and on a server).
+
+use std::process::Command;
+
+use crate::Repo;
+
+#[test]
+fn errors_inside_release_files_name_the_entry_not_the_table_above() {
+    let repo = Repo::new("commit 'feat: one'");
+    let cases = [
+        (
+            "[changelog]\npath = \"CHANGELOG.md\"\n\n[[release.files]]\npath = \"Cargo.toml\"\nkind = \"maven\"\n",
+            "rel.toml:6:8: `release.files[0].kind`: unknown variant `maven`, expected one of `cargo`, `npm`, `pyproject`",
+        ),
+        (
+            "[policy]\nlint = \"all\"\n[[release.files]]\npath = \"a\"\n[[release.files]]\npath = \"b\"\npattern = '(unclosed'\n",
+            "rel.toml:7:11: `release.files[1].pattern`: invalid regex `(unclosed`: error: unclosed group",
+        ),
+        (
+            "[changelog]\npath = \"CHANGELOG.md\"\n[[release.files]]\npath = \"a\"\nformat = \"x\"\n",
+            "rel.toml:5:1: unknown key `release.files[0].format`, expected one of `path`, `kind`, `pattern`",
+        ),
+        (
+            "[release]\nfiles = [{ path = \"a\", kind = \"maven\" }]\n",
+            "rel.toml:2:31: `release.files[0].kind`: unknown variant `maven`",
+        ),
+    ];
+    for (config, want) in cases {
+        repo.write("rel.toml", config);
+        let err = repo.rel(&["next"]).failure(2).to_owned();
+        assert!(err.contains(want), "want {want:?} in:\n{err}");
+        assert!(
+            !err.contains("`changelog.") && !err.contains("`policy."),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn max_header_length_zero_is_a_config_error() {
+    let repo = Repo::new("commit 'feat: one'");
+    repo.write("rel.toml", "[commits]\nmax_header_length = 0\n");
+    let want = "rel.toml:2:21: `commits.max_header_length`: must be at least 1: the longest header lint accepts, in characters (default 100)";
+    let err = repo
+        .rel_stdin(&["lint", "-"], "feat: x\n")
+        .failure(2)
+        .to_owned();
+    assert!(err.contains(want), "{err}");
+    repo.write(".git/COMMIT_EDITMSG", "feat: x\n");
+    let err = repo
+        .rel(&["hook", "commit-msg", ".git/COMMIT_EDITMSG"])
+        .failure(2)
+        .to_owned();
+    assert!(err.contains(want), "{err}");
+    // A small limit is a limit, not an error.
+    repo.write("rel.toml", "[commits]\nmax_header_length = 7\n");
+    repo.rel_stdin(&["lint", "-"], "feat: x\n").success();
+    let err = repo
+        .rel_stdin(&["lint", "-"], "feat: xy\n")
+        .failure(1)
+        .to_owned();
+    assert!(err.contains("error[header-too-long]"), "{err}");
+}
+
+#[test]
+fn a_dangling_rel_toml_link_is_an_error_not_the_defaults() {
+    let repo = Repo::new("commit 'feat: one'\nln -s policy/rel.toml rel.toml");
+    let err = repo.rel(&["next"]).failure(2).to_owned();
+    assert!(
+        err.contains("rel.toml is a symbolic link to policy/rel.toml, which does not exist"),
+        "{err}"
+    );
+    // Once the target exists it is read; once the link is gone, the defaults apply.
+    repo.write("policy/rel.toml", "[version]\ninitial = \"3.0.0\"\n");
+    assert_eq!(repo.next(), "3.0.0");
+    std::fs::remove_file(repo.path().join("rel.toml")).expect("remove the link");
+    assert_eq!(repo.next(), "0.1.0");
+    // A directory where the file should be is named too.
+    std::fs::create_dir(repo.path().join("rel.toml")).expect("a directory");
+    let err = repo.rel(&["next"]).failure(2).to_owned();
+    assert!(
+        err.contains("cannot read ") && err.contains("rel.toml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_server_with_a_dangling_rel_toml_refuses_pushes_instead_of_using_defaults() {
+    let repo = Repo::empty_dir().sh("git init -q --bare server.git
+git clone -q server.git client 2>/dev/null && cd client && git switch -q -c main
+commit 'feat: first' && git push -q origin main
+commit 'feat: second'");
+    let server = repo.path().join("server.git");
+    repo.rel_in(&server, &["install", "--server"]).success();
+    std::os::unix::fs::symlink("/nonexistent/policy/rel.toml", server.join("rel.toml"))
+        .expect("symlink");
+    let push = |branch: &str| {
+        repo.run(
+            Command::new("git")
+                .args(["push", "origin", &format!("HEAD:refs/heads/{branch}")])
+                .current_dir(repo.path().join("client")),
+            None,
+        )
+    };
+    let on_server = |branch: &str| {
+        repo.run(
+            Command::new("git")
+                .args(["rev-parse", "--verify", "-q", branch])
+                .current_dir(&server),
+            None,
+        )
+        .code
+            == 0
+    };
+    let run = push("feature/x");
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("remote: error: ")
+            && run.stderr.contains(
+                "rel.toml is a symbolic link to /nonexistent/policy/rel.toml, which does not exist"
+            ),
+        "{}",
+        run.stderr
+    );
+    assert!(!on_server("feature/x"));
+    // The same push is accepted once the link is gone and the defaults apply on purpose.
+    std::fs::remove_file(server.join("rel.toml")).expect("remove the link");
+    assert_eq!(push("feature/x").code, 0);
+    assert!(on_server("feature/x"));
+}
