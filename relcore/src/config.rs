@@ -70,7 +70,7 @@ pub struct VersionFile {
     pub kind: Option<VersionFileKind>,
     /// A regex whose named group `version` is replaced (its first match).
     #[serde(default)]
-    pub pattern: Option<BranchPattern>,
+    pub pattern: Option<VersionPattern>,
 }
 
 /// The built-in kinds of version files.
@@ -373,7 +373,7 @@ impl BranchGlob {
     }
 }
 
-/// A regular expression (a branch-name rule, or a version-file pattern).
+/// A regular expression (a branch-name rule).
 #[derive(Clone)]
 pub struct BranchPattern(regex::Regex);
 
@@ -402,8 +402,133 @@ impl BranchPattern {
     }
 }
 
+/// A version-file pattern: a regex with a named group `version` that cannot match an empty
+/// string (so it always replaces an existing version, never inserts one at an arbitrary spot).
+#[derive(Clone)]
+pub struct VersionPattern(regex::Regex);
+
+/// Why a version-file pattern is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VersionPatternError {
+    /// It is not a valid regex.
+    #[error("invalid regex `{pattern}`: {reason}")]
+    Regex {
+        /// The pattern as written.
+        pattern: String,
+        /// What the regex parser said (its last line).
+        reason: String,
+    },
+    /// It has no group named `version`.
+    #[error(
+        "pattern `{pattern}` has no named group `version`: mark the version with (?P<version>...), e.g. version = \"(?P<version>[^\"]+)\""
+    )]
+    NoVersionGroup {
+        /// The pattern as written.
+        pattern: String,
+    },
+    /// It, or its `version` group, can match an empty string.
+    #[error(
+        "pattern `{pattern}` {what} match an empty string, so the version would be inserted rather than replaced: make the `version` group match at least one character, e.g. (?P<version>[0-9][0-9A-Za-z.+-]*)"
+    )]
+    MatchesEmpty {
+        /// The pattern as written.
+        pattern: String,
+        /// `can` (the whole pattern) or `has a version group that can`.
+        what: &'static str,
+    },
+}
+
+impl VersionPattern {
+    /// Compiles and checks `pattern`.
+    ///
+    /// ```
+    /// use relcore::config::VersionPattern;
+    /// assert!(VersionPattern::new(r"VERSION=(?P<version>\S+)").is_ok());
+    /// let err = VersionPattern::new(r"(?P<version>[0-9.]*)").unwrap_err();
+    /// assert!(err.to_string().contains("can match an empty string"));
+    /// assert!(VersionPattern::new(r"v=(\S+)").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// When it does not compile, has no `version` group, or it or its `version` group can
+    /// match an empty string.
+    pub fn new(pattern: &str) -> Result<Self, VersionPatternError> {
+        let regex_error = |e: &dyn fmt::Display| {
+            // regex errors span several lines (a caret diagram); the last one says what is wrong.
+            let e = e.to_string();
+            let reason = e
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            VersionPatternError::Regex {
+                pattern: pattern.to_owned(),
+                reason,
+            }
+        };
+        let regex = regex::Regex::new(pattern).map_err(|e| regex_error(&e))?;
+        let hir = regex_syntax::Parser::new()
+            .parse(pattern)
+            .map_err(|e| regex_error(&e))?;
+        let Some(group) = named_group(&hir, "version") else {
+            return Err(VersionPatternError::NoVersionGroup {
+                pattern: pattern.to_owned(),
+            });
+        };
+        let empty = |h: &regex_syntax::hir::Hir| h.properties().minimum_len() == Some(0);
+        let what = if empty(&hir) {
+            "can"
+        } else if empty(group) {
+            "has a version group that can"
+        } else {
+            return Ok(Self(regex));
+        };
+        Err(VersionPatternError::MatchesEmpty {
+            pattern: pattern.to_owned(),
+            what,
+        })
+    }
+
+    /// The regex as written.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// The compiled regex.
+    pub fn regex(&self) -> &regex::Regex {
+        &self.0
+    }
+}
+
+/// The sub-expression of the capture group called `name`.
+fn named_group<'h>(
+    hir: &'h regex_syntax::hir::Hir,
+    name: &str,
+) -> Option<&'h regex_syntax::hir::Hir> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Capture(c) if c.name.as_deref() == Some(name) => Some(&c.sub),
+        HirKind::Capture(c) => named_group(&c.sub, name),
+        HirKind::Repetition(r) => named_group(&r.sub, name),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().find_map(|h| named_group(h, name))
+        }
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
+    }
+}
+
+impl<'de> Deserialize<'de> for VersionPattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::new(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 macro_rules! string_like {
-    ($ty:ident, $what:literal) => {
+    ($ty:ident) => {
         impl fmt::Debug for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Debug::fmt(self.as_str(), f)
@@ -420,6 +545,9 @@ macro_rules! string_like {
                 s.serialize_str(self.as_str())
             }
         }
+    };
+    ($ty:ident, $what:literal) => {
+        string_like!($ty);
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
@@ -443,6 +571,8 @@ macro_rules! string_like {
 }
 string_like!(BranchGlob, "glob");
 string_like!(BranchPattern, "regex");
+
+string_like!(VersionPattern);
 
 fn header_length<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
     let length = usize::deserialize(d)?;
@@ -771,9 +901,17 @@ mod tests {
             err(&format!("{files}kind = \"maven\"\n")),
             "rel.toml:8:8: `release.files[1].kind`: unknown variant `maven`, expected one of `cargo`, `npm`, `pyproject`"
         );
+        assert_eq!(
+            err(&format!("{files}pattern = '(?P<version>x*)'\n")),
+            "rel.toml:8:11: `release.files[1].pattern`: pattern `(?P<version>x*)` can match an empty string, so the version would be inserted rather than replaced: make the `version` group match at least one character, e.g. (?P<version>[0-9][0-9A-Za-z.+-]*)"
+        );
         assert!(
             err(&format!("{files}bogus = 1\n"))
                 .starts_with("rel.toml:8:1: unknown key `release.files[1].bogus`, expected one of `path`, `kind`, `pattern`")
+        );
+        assert!(
+            err("[policy]\nlint = \"all\"\n[[release.files]]\npattern = 'v=(\\S+)'\npath = \"x\"\n")
+                .starts_with("rel.toml:4:11: `release.files[0].pattern`: pattern `v=(\\S+)` has no named group `version`")
         );
         // Inline tables and dotted keys are named the same way.
         let e = err("[release]\nfiles = [{ path = \"a\" }, { path = \"b\", kind = \"x\" }]\n");

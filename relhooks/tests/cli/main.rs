@@ -11,6 +11,7 @@ mod log;
 mod next;
 mod policy;
 mod release;
+mod version_files;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
