@@ -1,9 +1,10 @@
-//! Configuration errors that must name the right thing: keys inside `[[release.files]]`,
-//! `max_header_length = 0`, a `rel.toml` that is a dangling link (in a work tree and on a server).
+//! Configuration and trust errors that must name the right thing: keys inside
+//! `[[release.files]]`, `max_header_length = 0`, a `rel.toml` that is a dangling link (in a
+//! work tree and on a server), OpenPGP keys that expired or were revoked.
 
 use std::process::Command;
 
-use crate::Repo;
+use crate::{Repo, fixtures_dir};
 
 #[test]
 fn errors_inside_release_files_name_the_entry_not_the_table_above() {
@@ -128,4 +129,78 @@ commit 'feat: second'");
     std::fs::remove_file(server.join("rel.toml")).expect("remove the link");
     assert_eq!(push("feature/x").code, 0);
     assert!(on_server("feature/x"));
+}
+
+/// A repository with three OpenPGP-signed tags and each key exported as a trust anchor:
+/// v1.0.0 by a key that expired in 2020 (made and used with gpg's clock set back), v1.1.0 by
+/// a key revoked after signing, v1.2.0 by a valid key.
+fn openpgp_tags() -> Repo {
+    let keys = fixtures_dir().join("keys.sh");
+    Repo::new(&format!(
+        ". '{keys}'
+commit 'feat: one'
+printf '[policy]\\nopenpgp_keys = \".rel/keys\"\\n' > rel.toml
+mkdir -p \"$HOME/.gnupg\" && chmod 700 \"$HOME/.gnupg\"
+printf '#!/bin/sh\\nexec gpg --faked-system-time 20200101T000000 \"$@\"\\n' > \"$HOME/gpg-2020\" && chmod +x \"$HOME/gpg-2020\"
+\"$HOME/gpg-2020\" --batch --quiet --passphrase '' --quick-gen-key 'Old <old@example.com>' ed25519 sign 1d 2>/dev/null
+old=$(gpg --batch --with-colons --list-keys old@example.com | awk -F: '/^fpr/ {{ print $10; exit }}')
+git -c gpg.program=\"$HOME/gpg-2020\" -c user.signingkey=\"$old\" tag -s -m old v1.0.0
+gone=$(gpg_key 'Gone <gone@example.com>')
+git -c user.signingkey=\"$gone\" tag -s -m gone v1.1.0
+sed 's/^:-----BEGIN/-----BEGIN/' \"$HOME/.gnupg/openpgp-revocs.d/$gone.rev\" | gpg --batch --quiet --import 2>/dev/null
+good=$(gpg_key 'Good <good@example.com>')
+git -c user.signingkey=\"$good\" tag -s -m good v1.2.0
+export_gpg \"$old\" .rel/keys/old.asc && export_gpg \"$gone\" .rel/keys/gone.asc && export_gpg \"$good\" .rel/keys/good.asc
+printf '%s\\n%s\\n%s\\n' \"$old\" \"$gone\" \"$good\" > fingerprints
+gpgconf --kill all",
+        keys = keys.display()
+    ))
+}
+
+#[test]
+fn openpgp_signatures_by_expired_or_revoked_keys_say_so() {
+    let repo = openpgp_tags();
+    let fingerprints = repo.read("fingerprints");
+    let [old, gone, good] = fingerprints.lines().collect::<Vec<_>>()[..] else {
+        panic!("three fingerprints: {fingerprints}");
+    };
+    let run = repo.rel(&["verify", "v1.0.0", "v1.1.0", "v1.2.0"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with(&format!(
+            "v1.0.0: FAILED [trusted]: signed by an expired OpenPGP key ({old})"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "v1.1.0: FAILED [trusted]: signed by a revoked OpenPGP key ({gone})"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        lines[2],
+        format!("v1.2.0: ok (openpgp signature by {good})")
+    );
+    assert!(
+        !run.stdout.contains("changed after signing"),
+        "{}",
+        run.stdout
+    );
+
+    // git, with the same keys in the user's keyring, agrees on each tag.
+    for (tag, ok, says) in [
+        ("v1.0.0", false, "expired"),
+        ("v1.1.0", false, "revoked"),
+        ("v1.2.0", true, "Good signature"),
+    ] {
+        let git = repo.git(&["verify-tag", tag]);
+        assert_eq!(git.code == 0, ok, "{tag}: {git:?}");
+        assert!(git.stderr.contains(says), "{tag}: {}", git.stderr);
+    }
+    let _ = repo.sh("gpgconf --kill all");
 }
