@@ -1,6 +1,6 @@
 //! Configuration and trust errors that must name the right thing: keys inside
 //! `[[release.files]]`, `max_header_length = 0`, a `rel.toml` that is a dangling link (in a
-//! work tree and on a server), OpenPGP keys that expired or were revoked.
+//! work tree and on a server), OpenPGP keys that expired or were revoked, and a 1 MB header.
 
 use std::process::Command;
 
@@ -203,4 +203,63 @@ fn openpgp_signatures_by_expired_or_revoked_keys_say_so() {
         assert!(git.stderr.contains(says), "{tag}: {}", git.stderr);
     }
     let _ = repo.sh("gpgconf --kill all");
+}
+
+#[test]
+fn a_one_megabyte_header_gets_a_diagnostic_of_a_few_lines() {
+    let long = "x".repeat(1_000_000);
+    for (message, rule, says) in [
+        (
+            format!("feat: {long}\n"),
+            "error[header-too-long]",
+            "the header is 1000006 characters long, more than 100".to_owned(),
+        ),
+        (
+            format!("{long}: x\n"),
+            "error[type-unknown]",
+            format!("unknown type `{}…`", "x".repeat(40)),
+        ),
+        (
+            format!("feat({long}): x\n"),
+            "error[header-too-long]",
+            "the header is 1000009 characters long".to_owned(),
+        ),
+    ] {
+        let repo = Repo::new("commit 'feat: one'");
+        let err = repo
+            .rel_stdin(&["lint", "-"], &message)
+            .failure(1)
+            .to_owned();
+        assert!(err.len() < 4096, "{} bytes of diagnostics", err.len());
+        assert!(err.contains(&format!("{rule}: {says}")), "{err}");
+        // The excerpt is cut around the caret, and says so.
+        assert!(err.contains("xxxx…"), "{err}");
+
+        // The same through the commit-msg hook, with the message file git writes.
+        repo.rel(&["install"]).success();
+        repo.write("message", &message);
+        let run = repo.git(&["commit", "--allow-empty", "-F", "message"]);
+        assert_ne!(run.code, 0, "the commit should be refused");
+        assert!(run.stderr.len() < 4096, "{} bytes", run.stderr.len());
+        assert!(run.stderr.contains(rule), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_one_megabyte_header_in_a_range_is_cut_in_the_origin_too() {
+    let repo = Repo::new(
+        "commit 'feat: one'
+{ printf 'feat: '; head -c 1000000 /dev/zero | tr '\\0' y; printf '\\n'; } > message
+commit_file message && rm message",
+    );
+    let err = repo
+        .rel(&["lint", "--range", "HEAD~1..HEAD"])
+        .failure(1)
+        .to_owned();
+    assert!(err.len() < 4096, "{} bytes", err.len());
+    assert!(err.contains("error[header-too-long]"), "{err}");
+    assert!(
+        err.contains("1 of 1 commits in HEAD~1..HEAD break the commit rules"),
+        "{err}"
+    );
 }
