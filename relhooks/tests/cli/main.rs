@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod changelog;
+mod cli_behaviour;
 mod config_errors;
 mod hooks;
 mod install;
