@@ -71,7 +71,7 @@ pub struct VersionFile {
     pub kind: Option<VersionFileKind>,
     /// A regex whose named group `version` is replaced (its first match).
     #[serde(default)]
-    pub pattern: Option<BranchPattern>,
+    pub pattern: Option<VersionPattern>,
 }
 
 /// The built-in kinds of version files.
@@ -240,7 +240,8 @@ pub struct CommitsConfig {
     pub types: BTreeMap<String, Bump>,
     /// The allowed scopes; empty means any.
     pub scopes: Vec<String>,
-    /// The longest first line lint accepts, in characters.
+    /// The longest first line lint accepts, in characters (at least 1).
+    #[serde(deserialize_with = "header_length")]
     pub max_header_length: usize,
 }
 
@@ -379,7 +380,7 @@ impl BranchGlob {
     }
 }
 
-/// A regular expression (a branch-name rule, or a version-file pattern).
+/// A regular expression (a branch-name rule).
 #[derive(Clone)]
 pub struct BranchPattern(regex::Regex);
 
@@ -408,8 +409,133 @@ impl BranchPattern {
     }
 }
 
+/// A version-file pattern: a regex with a named group `version` that cannot match an empty
+/// string (so it always replaces an existing version, never inserts one at an arbitrary spot).
+#[derive(Clone)]
+pub struct VersionPattern(regex::Regex);
+
+/// Why a version-file pattern is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VersionPatternError {
+    /// It is not a valid regex.
+    #[error("invalid regex `{pattern}`: {reason}")]
+    Regex {
+        /// The pattern as written.
+        pattern: String,
+        /// What the regex parser said (its last line).
+        reason: String,
+    },
+    /// It has no group named `version`.
+    #[error(
+        "pattern `{pattern}` has no named group `version`: mark the version with (?P<version>...), e.g. version = \"(?P<version>[^\"]+)\""
+    )]
+    NoVersionGroup {
+        /// The pattern as written.
+        pattern: String,
+    },
+    /// It, or its `version` group, can match an empty string.
+    #[error(
+        "pattern `{pattern}` {what} match an empty string, so the version would be inserted rather than replaced: make the `version` group match at least one character, e.g. (?P<version>[0-9][0-9A-Za-z.+-]*)"
+    )]
+    MatchesEmpty {
+        /// The pattern as written.
+        pattern: String,
+        /// `can` (the whole pattern) or `has a version group that can`.
+        what: &'static str,
+    },
+}
+
+impl VersionPattern {
+    /// Compiles and checks `pattern`.
+    ///
+    /// ```
+    /// use relcore::config::VersionPattern;
+    /// assert!(VersionPattern::new(r"VERSION=(?P<version>\S+)").is_ok());
+    /// let err = VersionPattern::new(r"(?P<version>[0-9.]*)").unwrap_err();
+    /// assert!(err.to_string().contains("can match an empty string"));
+    /// assert!(VersionPattern::new(r"v=(\S+)").is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// When it does not compile, has no `version` group, or it or its `version` group can
+    /// match an empty string.
+    pub fn new(pattern: &str) -> Result<Self, VersionPatternError> {
+        let regex_error = |e: &dyn fmt::Display| {
+            // regex errors span several lines (a caret diagram); the last one says what is wrong.
+            let e = e.to_string();
+            let reason = e
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            VersionPatternError::Regex {
+                pattern: pattern.to_owned(),
+                reason,
+            }
+        };
+        let regex = regex::Regex::new(pattern).map_err(|e| regex_error(&e))?;
+        let hir = regex_syntax::Parser::new()
+            .parse(pattern)
+            .map_err(|e| regex_error(&e))?;
+        let Some(group) = named_group(&hir, "version") else {
+            return Err(VersionPatternError::NoVersionGroup {
+                pattern: pattern.to_owned(),
+            });
+        };
+        let empty = |h: &regex_syntax::hir::Hir| h.properties().minimum_len() == Some(0);
+        let what = if empty(&hir) {
+            "can"
+        } else if empty(group) {
+            "has a version group that can"
+        } else {
+            return Ok(Self(regex));
+        };
+        Err(VersionPatternError::MatchesEmpty {
+            pattern: pattern.to_owned(),
+            what,
+        })
+    }
+
+    /// The regex as written.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// The compiled regex.
+    pub fn regex(&self) -> &regex::Regex {
+        &self.0
+    }
+}
+
+/// The sub-expression of the capture group called `name`.
+fn named_group<'h>(
+    hir: &'h regex_syntax::hir::Hir,
+    name: &str,
+) -> Option<&'h regex_syntax::hir::Hir> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Capture(c) if c.name.as_deref() == Some(name) => Some(&c.sub),
+        HirKind::Capture(c) => named_group(&c.sub, name),
+        HirKind::Repetition(r) => named_group(&r.sub, name),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().find_map(|h| named_group(h, name))
+        }
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => None,
+    }
+}
+
+impl<'de> Deserialize<'de> for VersionPattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::new(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 macro_rules! string_like {
-    ($ty:ident, $what:literal) => {
+    ($ty:ident) => {
         impl fmt::Debug for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Debug::fmt(self.as_str(), f)
@@ -426,6 +552,9 @@ macro_rules! string_like {
                 s.serialize_str(self.as_str())
             }
         }
+    };
+    ($ty:ident, $what:literal) => {
+        string_like!($ty);
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
@@ -449,6 +578,18 @@ macro_rules! string_like {
 }
 string_like!(BranchGlob, "glob");
 string_like!(BranchPattern, "regex");
+
+string_like!(VersionPattern);
+
+fn header_length<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let length = usize::deserialize(d)?;
+    if length == 0 {
+        return Err(serde::de::Error::custom(
+            "must be at least 1: the longest header lint accepts, in characters (default 100)",
+        ));
+    }
+    Ok(length)
+}
 
 fn tag_prefix<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let prefix = String::deserialize(d)?;
@@ -533,6 +674,19 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The path is a symbolic link to nothing: a configuration that was meant to be there
+    /// is missing, so rel refuses to run on the defaults.
+    #[error(
+        "{} is a symbolic link to {}, which does not exist: restore it, or remove the link to use the defaults",
+        path.display(),
+        target.display()
+    )]
+    DanglingLink {
+        /// The configuration file.
+        path: PathBuf,
+        /// Where the link points.
+        target: PathBuf,
+    },
     /// The file is not valid TOML, or a key or value is not accepted.
     #[error("{}:{line}:{column}: {message}", path.display())]
     Invalid {
@@ -568,10 +722,12 @@ impl Config {
         toml::from_str(text).map_err(|e| invalid(text, path, &e))
     }
 
-    /// Loads `path`; a missing file gives the defaults.
+    /// Loads `path`; a missing file gives the defaults (but a symbolic link to a missing file
+    /// is an error, as is a directory or an unreadable file).
     ///
     /// # Errors
-    /// [`Error::Read`] when the file exists but cannot be read, [`Error::Invalid`] when it is not accepted.
+    /// [`Error::Read`] when the file exists but cannot be read, [`Error::DanglingLink`] when it
+    /// is a symbolic link to nothing, [`Error::Invalid`] when it is not accepted.
     pub fn load(path: &Path) -> Result<Self, Error> {
         match std::fs::read(path) {
             Ok(bytes) => {
@@ -588,7 +744,13 @@ impl Config {
                 })?;
                 Self::from_toml(&text, path)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match std::fs::read_link(path) {
+                Ok(target) => Err(Error::DanglingLink {
+                    path: path.to_owned(),
+                    target,
+                }),
+                Err(_) => Ok(Self::default()),
+            },
             Err(source) => Err(Error::Read {
                 path: path.to_owned(),
                 source,
@@ -600,12 +762,14 @@ impl Config {
 fn invalid(text: &str, path: &Path, err: &toml::de::Error) -> Error {
     let offset = err.span().map_or(0, |s| s.start);
     let (line, column) = line_col(text, offset);
-    let table = enclosing_table(text, offset);
+    let located = key_path_at(text, offset);
     let raw = err.message().trim_end();
     let (key, message) = match raw.strip_prefix("unknown field `") {
         Some(rest) => {
             let name = rest.split('`').next().unwrap_or_default();
-            let key = qualify(table.as_deref(), name);
+            let key = located
+                .filter(|k| k.ends_with(name))
+                .unwrap_or_else(|| name.to_owned());
             let expected = rest.split_once(", expected ").map(|(_, e)| e);
             let message = match expected {
                 Some(expected) => format!("unknown key `{key}`, expected {expected}"),
@@ -614,12 +778,11 @@ fn invalid(text: &str, path: &Path, err: &toml::de::Error) -> Error {
             (Some(key), message)
         }
         None => {
-            let key = key_on_line(text, offset).map(|k| qualify(table.as_deref(), &k));
-            let message = match &key {
+            let message = match &located {
                 Some(key) => format!("`{key}`: {raw}"),
                 None => raw.to_owned(),
             };
-            (key, message)
+            (located, message)
         }
     };
     Error::Invalid {
@@ -628,13 +791,6 @@ fn invalid(text: &str, path: &Path, err: &toml::de::Error) -> Error {
         column,
         key,
         message,
-    }
-}
-
-fn qualify(table: Option<&str>, key: &str) -> String {
-    match table {
-        Some(table) if !key.contains('.') => format!("{table}.{key}"),
-        _ => key.to_owned(),
     }
 }
 
@@ -648,43 +804,49 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, offset.min(text.len()) - line_start + 1)
 }
 
-/// The `[table]` header in force at `offset`, if any; `table[i]` inside the `i`th (from 0)
-/// `[[table]]` entry of an array of tables.
-fn enclosing_table(text: &str, offset: usize) -> Option<String> {
-    let offset = offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
-    let headers: Vec<&str> = text[..line_start]
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with('['))
-        .collect();
-    let last = *headers.last()?;
-    if let Some(name) = array_name(last) {
-        let index = headers
-            .iter()
-            .filter(|h| array_name(h) == Some(name))
-            .count()
-            - 1;
-        return Some(format!("{name}[{index}]"));
+/// The key at `offset`, as a path through tables and arrays: `commits.types`,
+/// `release.files[1].pattern`. Read with the TOML parser's spans, so `[[array]]` tables,
+/// inline tables, dotted keys and multi-line values are named like any other key.
+fn key_path_at(text: &str, offset: usize) -> Option<String> {
+    let (root, _) = toml::de::DeTable::parse_recoverable(text);
+    let mut path = String::new();
+    table_path_at(root.get_ref(), offset, &mut path).then_some(path)
+}
+
+type Spanned<'i> = toml::Spanned<toml::de::DeValue<'i>>;
+
+fn table_path_at(table: &toml::de::DeTable<'_>, offset: usize, path: &mut String) -> bool {
+    for (key, value) in table.iter() {
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(key.get_ref());
+        if key.span().contains(&offset) || value_path_at(value, offset, path) {
+            return true;
+        }
+        path.truncate(len);
     }
-    Some(last.strip_prefix('[')?.split(']').next()?.trim().to_owned())
+    false
 }
 
-/// `name` of an `[[name]]` header line.
-fn array_name(line: &str) -> Option<&str> {
-    line.strip_prefix("[[")
-        .and_then(|inner| inner.split("]]").next())
-        .map(str::trim)
-}
-
-/// The key assigned on the line holding `offset`, e.g. `initial` for `initial = "x"`.
-fn key_on_line(text: &str, offset: usize) -> Option<String> {
-    let offset = offset.min(text.len());
-    let start = text[..offset].rfind('\n').map_or(0, |p| p + 1);
-    let line = text[start..].lines().next()?;
-    let (key, _) = line.split_once('=')?;
-    let key = key.trim();
-    (!key.is_empty() && !key.starts_with('[')).then(|| key.trim_matches('"').to_owned())
+fn value_path_at(value: &Spanned<'_>, offset: usize, path: &mut String) -> bool {
+    use toml::de::DeValue;
+    // A table's span is its header (`[x]`, `[[x]]`) or its braces; its keys lie elsewhere.
+    let inner = match value.get_ref() {
+        DeValue::Table(table) => table_path_at(table, offset, path),
+        DeValue::Array(array) => array.iter().enumerate().any(|(i, item)| {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            let found = value_path_at(item, offset, path);
+            if !found {
+                path.truncate(len);
+            }
+            found
+        }),
+        _ => false,
+    };
+    inner || value.span().contains(&offset)
 }
 
 #[cfg(test)]
@@ -770,6 +932,61 @@ mod tests {
             err("[[release.files]]\npath = \"a\"\nkind = \"gem\"\n")
                 .starts_with("rel.toml:3:8: `release.files[0].kind`")
         );
+    }
+
+    #[test]
+    fn keys_in_arrays_of_tables_are_named_by_index() {
+        let files = "[changelog]\npath = \"C.md\"\n\n[[release.files]]\npath = \"a\"\n[[release.files]]\npath = \"b\"\n";
+        assert_eq!(
+            err(&format!("{files}kind = \"maven\"\n")),
+            "rel.toml:8:8: `release.files[1].kind`: unknown variant `maven`, expected one of `cargo`, `npm`, `pyproject`"
+        );
+        assert_eq!(
+            err(&format!("{files}pattern = '(?P<version>x*)'\n")),
+            "rel.toml:8:11: `release.files[1].pattern`: pattern `(?P<version>x*)` can match an empty string, so the version would be inserted rather than replaced: make the `version` group match at least one character, e.g. (?P<version>[0-9][0-9A-Za-z.+-]*)"
+        );
+        assert!(
+            err(&format!("{files}bogus = 1\n"))
+                .starts_with("rel.toml:8:1: unknown key `release.files[1].bogus`, expected one of `path`, `kind`, `pattern`")
+        );
+        assert!(
+            err("[policy]\nlint = \"all\"\n[[release.files]]\npattern = 'v=(\\S+)'\npath = \"x\"\n")
+                .starts_with("rel.toml:4:11: `release.files[0].pattern`: pattern `v=(\\S+)` has no named group `version`")
+        );
+        // Inline tables and dotted keys are named the same way.
+        let e = err("[release]\nfiles = [{ path = \"a\" }, { path = \"b\", kind = \"x\" }]\n");
+        assert!(
+            e.starts_with("rel.toml:2:47: `release.files[1].kind`: unknown variant `x`"),
+            "{e}"
+        );
+        assert!(
+            err("commits.max_header_length = \"x\"\n")
+                .starts_with("rel.toml:1:29: `commits.max_header_length`: invalid type")
+        );
+    }
+
+    #[test]
+    fn max_header_length_must_allow_a_header() {
+        assert_eq!(
+            err("[commits]\nmax_header_length = 0\n"),
+            "rel.toml:2:21: `commits.max_header_length`: must be at least 1: the longest header lint accepts, in characters (default 100)"
+        );
+        let config = Config::from_toml("[commits]\nmax_header_length = 1\n", Path::new("rel.toml"))
+            .expect("1 is accepted");
+        assert_eq!(config.commits.max_header_length, 1);
+    }
+
+    #[test]
+    fn a_dangling_link_is_not_a_missing_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let link = dir.path().join("rel.toml");
+        std::os::unix::fs::symlink(dir.path().join("gone.toml"), &link).expect("symlink");
+        let e = Config::load(&link).expect_err("refused");
+        assert!(matches!(e, Error::DanglingLink { .. }), "{e:?}");
+        std::fs::remove_file(&link).expect("remove the link");
+        assert_eq!(Config::load(&link).expect("defaults"), Config::default());
+        std::fs::create_dir(&link).expect("a directory");
+        assert!(matches!(Config::load(&link), Err(Error::Read { .. })));
     }
 
     #[test]

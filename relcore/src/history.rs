@@ -221,17 +221,22 @@ pub struct Repo {
 }
 
 impl Repo {
-    /// Finds the repository containing `dir`, like git does (honouring `GIT_DIR`).
+    /// Finds the repository containing `dir`, like git does (honouring `GIT_DIR`): a work
+    /// tree's, or a bare repository when `dir` is in one.
     ///
     /// # Errors
     /// [`Error::NotARepository`] when there is none.
     pub fn discover(dir: &Path) -> Result<Self, Error> {
-        let repo = gix::discover_with_environment_overrides(dir).map_err(|source| {
-            Error::NotARepository {
-                path: dir.to_owned(),
-                source,
-            }
-        })?;
+        let not_a_repository = |source| Error::NotARepository {
+            path: dir.to_owned(),
+            source,
+        };
+        // Searched from an absolute path: from a relative one (`../server.git`, or `.` inside
+        // a bare repository's `refs/`), gix 0.90 rewrites the bare repository's path as if it
+        // ended in `.git` (wrong, and an assertion failure in debug builds).
+        let absolute =
+            std::path::absolute(dir).map_err(|e| not_a_repository(gix::Error::from_error(e)))?;
+        let repo = gix::discover_with_environment_overrides(&absolute).map_err(not_a_repository)?;
         Ok(Self::from_gix(repo))
     }
 

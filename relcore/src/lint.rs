@@ -207,7 +207,7 @@ fn check_header(header: &str, commits: &CommitsConfig, out: &mut Vec<Diagnostic>
         };
         out.push(fault(
             Rule::TypeUnknown,
-            format!("unknown type `{ty}`"),
+            format!("unknown type `{}`", excerpt(ty)),
             0..type_end,
             Some(help),
         ));
@@ -240,7 +240,7 @@ fn check_header(header: &str, commits: &CommitsConfig, out: &mut Vec<Diagnostic>
             };
             out.push(fault(
                 Rule::ScopeNotAllowed,
-                format!("scope `{scope}` is not allowed"),
+                format!("scope `{}` is not allowed", excerpt(scope)),
                 at + 1..close,
                 Some(help),
             ));
@@ -327,11 +327,25 @@ fn check_separator(message: &str, out: &mut Vec<Diagnostic>) {
 
 /// The nearest candidate close to `word` (case-insensitively), if any: one edit away for
 /// words of up to four characters, two for longer ones (so `wip` suggests nothing).
+/// The longest name (type, scope) a diagnostic message quotes whole, in characters.
+const QUOTED_MAX: usize = 40;
+
+/// `text`, cut to [`QUOTED_MAX`] characters with `…` when longer: a 1 MB type makes a
+/// one-line message, not a 1 MB one (the span still covers all of it).
+fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(QUOTED_MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+        None => text.into(),
+    }
+}
+
 fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = word.to_lowercase();
-    let limit = if word.chars().count() <= 4 { 1 } else { 2 };
+    let length = word.chars().count();
+    let limit = if length <= 4 { 1 } else { 2 };
     candidates
         .iter()
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| (edit_distance(&word, &c.to_lowercase()), *c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

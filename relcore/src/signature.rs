@@ -739,17 +739,50 @@ fn verify_openpgp(
         &env,
     )?;
     let _ = run("gpgconf", &["--kill", "all"], b"", &env);
-    let valid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("[GNUPG:] VALIDSIG "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_owned);
-    match valid {
-        Some(fingerprint) if status.contains("[GNUPG:] GOODSIG ") => Ok(Ok(fingerprint)),
-        _ if status.contains("[GNUPG:] NO_PUBKEY") || status.contains("[GNUPG:] ERRSIG") => {
-            Ok(Err("signed by an OpenPGP key that is not among the trusted keys (policy.openpgp_keys)".into()))
+    Ok(openpgp_outcome(&status))
+}
+
+/// What gpg's status lines (`--status-fd`) say about one signature: the signer's fingerprint,
+/// or why the signature is not accepted. Like `git verify-tag`, only a good signature by a key
+/// that is neither expired nor revoked passes.
+fn openpgp_outcome(status: &str) -> Result<String, String> {
+    let mut fingerprint = None;
+    let mut verdict = None;
+    for line in status.lines() {
+        let Some(rest) = line.strip_prefix("[GNUPG:] ") else {
+            continue;
+        };
+        let (keyword, args) = rest.split_once(' ').unwrap_or((rest, ""));
+        match keyword {
+            "VALIDSIG" => fingerprint = args.split_whitespace().next().map(str::to_owned),
+            "GOODSIG" | "EXPSIG" | "EXPKEYSIG" | "REVKEYSIG" | "BADSIG" | "ERRSIG" => {
+                verdict.get_or_insert((keyword, args.split_whitespace().next().unwrap_or("")));
+            }
+            "NO_PUBKEY" => {
+                verdict.get_or_insert(("ERRSIG", args.trim()));
+            }
+            _ => {}
         }
-        _ => Ok(Err("the OpenPGP signature does not verify (the tag was changed after signing, or the signature belongs to other content)".into())),
+    }
+    let key = |id: &str| fingerprint.clone().unwrap_or_else(|| id.to_owned());
+    match verdict {
+        Some(("GOODSIG", _)) if fingerprint.is_some() => Ok(key("")),
+        Some(("EXPKEYSIG", id)) => Err(format!(
+            "signed by an expired OpenPGP key ({}): the key's validity ended; renew it (gpg --quick-set-expire) and export it to policy.openpgp_keys again, or sign with a valid key",
+            key(id)
+        )),
+        Some(("REVKEYSIG", id)) => Err(format!(
+            "signed by a revoked OpenPGP key ({}): its owner withdrew it, so its signatures are no longer trusted",
+            key(id)
+        )),
+        Some(("EXPSIG", id)) => Err(format!(
+            "the OpenPGP signature by {} has expired (it was made with an expiry date that has passed)",
+            key(id)
+        )),
+        Some(("ERRSIG", _)) => Err(
+            "signed by an OpenPGP key that is not among the trusted keys (policy.openpgp_keys)".into(),
+        ),
+        _ => Err("the OpenPGP signature does not verify (the tag was changed after signing, or the signature belongs to other content)".into()),
     }
 }
 
@@ -856,5 +889,36 @@ mod tests {
         assert_eq!(base64_decode("aGVsbG8h").as_deref(), Some(&b"hello!"[..]));
         assert_eq!(base64_decode("aGVsbA==").as_deref(), Some(&b"hell"[..]));
         assert_eq!(base64_decode("a?=="), None);
+    }
+
+    #[test]
+    fn gpg_status_lines() {
+        let fpr = "ABA877BABC76087E46368A44D3D59AF4E4031679";
+        let status = |keyword: &str| {
+            format!(
+                "[GNUPG:] NEWSIG\n[GNUPG:] KEYEXPIRED 1577923200\n[GNUPG:] {keyword} D3D59AF4E4031679 Old <old@example.com>\n[GNUPG:] VALIDSIG {fpr} 2020-01-01 1577836800 0 4 0 22 10 00 {fpr}\n"
+            )
+        };
+        assert_eq!(openpgp_outcome(&status("GOODSIG")), Ok(fpr.to_owned()));
+        let reason = |keyword: &str| openpgp_outcome(&status(keyword)).expect_err("refused");
+        assert!(
+            reason("EXPKEYSIG").starts_with(&format!("signed by an expired OpenPGP key ({fpr})"))
+        );
+        assert!(
+            reason("REVKEYSIG").starts_with(&format!("signed by a revoked OpenPGP key ({fpr})"))
+        );
+        assert!(reason("EXPSIG").contains("signature by"));
+        assert!(
+            openpgp_outcome("[GNUPG:] BADSIG D3D59AF4E4031679 Old\n")
+                .expect_err("refused")
+                .contains("changed after signing")
+        );
+        assert!(
+            openpgp_outcome("[GNUPG:] ERRSIG D3D59AF4E4031679 22 10 00 1 9\n[GNUPG:] NO_PUBKEY D3D59AF4E4031679\n")
+                .expect_err("refused")
+                .contains("not among the trusted keys")
+        );
+        // A good signature line without the fingerprint line is not enough.
+        assert!(openpgp_outcome("[GNUPG:] GOODSIG D3D59AF4E4031679 Old\n").is_err());
     }
 }

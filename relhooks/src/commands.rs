@@ -55,13 +55,13 @@ pub fn next(dir: &Path, pre: Option<String>, json: bool) -> Result<ExitCode> {
         return print_json(&report);
     }
     match (&upcoming.next, &upcoming.base) {
-        (Some(next), _) => println!("{next}"),
+        (Some(next), _) => writeln!(std::io::stdout(), "{next}")?,
         (None, Some(base)) => {
             eprintln!(
                 "nothing to release: no commit since {} bumps the version ({} commits, {} conventional)",
                 base.name, upcoming.commits, upcoming.conventional
             );
-            println!("{}", base.version);
+            writeln!(std::io::stdout(), "{}", base.version)?;
         }
         (None, None) => eprintln!(
             "nothing to release: no release tag yet and none of the {} commits bumps the version",
@@ -313,7 +313,8 @@ pub fn install(dir: &Path, foreign: Foreign, server: bool) -> Result<ExitCode> {
 }
 
 pub fn uninstall(dir: &Path) -> Result<ExitCode> {
-    let (_repo, _config) = open(dir)?;
+    // Only rel's own shims are removed: no rel.toml is read, so a broken one cannot keep them in place.
+    discover(dir)?;
     let hooks = install::hooks_dir(dir)?;
     let all: Vec<&str> = install::CLIENT_HOOKS
         .iter()
@@ -501,7 +502,7 @@ pub fn changelog(
     })?;
     warn(&releases.warnings);
     if stdout {
-        print!("{}", sections.join("\n"));
+        write!(std::io::stdout(), "{}", sections.join("\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
     let base = existing.as_deref().unwrap_or(cl::DEFAULT_INTRO.as_bytes());
@@ -545,7 +546,11 @@ pub fn notes(
         return print_json(&release);
     }
     let known_issues = cl::known_issues(&config, &root)?;
-    print!("{}", templates.notes(&release, known_issues.as_deref())?);
+    write!(
+        std::io::stdout(),
+        "{}",
+        templates.notes(&release, known_issues.as_deref())?
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -585,7 +590,7 @@ pub fn release(
         for file in &plan.files {
             eprintln!("would update {}", file.path);
         }
-        print!("{}", plan.notes);
+        write!(std::io::stdout(), "{}", plan.notes)?;
         return Ok(ExitCode::SUCCESS);
     }
     // An interrupt (Ctrl-C, SIGTERM, a closed terminal) no longer kills rel from here on: it
@@ -617,7 +622,7 @@ pub fn release(
         let remote = cut::push(&repo, &plan)?;
         eprintln!("pushed {} and {} to {remote}", plan.branch, plan.tag);
     }
-    println!("{}", plan.version);
+    writeln!(std::io::stdout(), "{}", plan.version)?;
     Ok(ExitCode::SUCCESS)
 }
 

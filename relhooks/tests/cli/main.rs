@@ -4,6 +4,8 @@
 mod anchors;
 mod bad_input;
 mod changelog;
+mod cli_behaviour;
+mod config_errors;
 mod files;
 mod gate;
 mod hooks;
@@ -15,6 +17,7 @@ mod paths;
 mod policy;
 mod release;
 mod release_atomic;
+mod version_files;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
