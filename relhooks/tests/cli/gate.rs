@@ -46,6 +46,25 @@ x=$(git commit-tree -m 'feat: orphan' HEAD^{tree}) && git replace --graft $x HEA
 }
 
 #[test]
+fn a_grafts_file_does_not_fake_a_fast_forward() {
+    // git still honours .git/info/grafts (deprecated); rel never does.
+    let repo = client(
+        setup(Mode::PrePush),
+        "commit 'feat: second' && git push -q origin main
+x=$(git commit-tree -m 'feat: orphan' HEAD^{tree}) && echo \"$x $(git rev-parse HEAD)\" > .git/info/grafts && echo $x > ../x",
+    );
+    let x = read_id(&repo, "x");
+    let before = on_server(&repo, "main");
+    let run = push(
+        &repo,
+        Mode::PrePush,
+        &["--force", "origin", &format!("{x}:refs/heads/main")],
+    );
+    refused(&run, "refs/heads/main", "protected-force-push");
+    assert_eq!(on_server(&repo, "main"), before);
+}
+
+#[test]
 fn replace_refs_do_not_hide_an_unlinted_commit() {
     for mode in MODES {
         // Y (not conventional) is a real child of main; its replacement reads as conventional.
