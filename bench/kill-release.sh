@@ -7,9 +7,10 @@
 #   bench/kill-release.sh 100 INT      # 100 runs of Ctrl-C: SIGINT to rel's whole process group
 #   REL=path/to/rel bench/kill-release.sh
 #
-# Prints how many runs left the repository as before, fully released, or in a half state
-# (anything else: a tag without its commit, a moved branch with the old index, a stray file...),
-# and how many left rel's scratch directory in .git (harmless: git ignores it).
+# Prints how many runs left the repository as before, fully released, interrupted inside the
+# final step (refs moved, files and index not yet: finished from the journal by the next rel
+# command, which the script then runs), or in a half state (anything else, even after that: a
+# tag without its commit, a moved branch with the old index, a stale lock, a stray file...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-200}
@@ -51,6 +52,8 @@ state() {
     git status --porcelain --untracked-files=all
     git ls-files -s
     sha256sum CHANGELOG.md Cargo.toml package.json pyproject.toml 2>&1
+    # A lock file left behind would block the next git command.
+    find .git -name '*.lock' | sort
   )
 }
 before=$(state "$template")
@@ -61,7 +64,7 @@ duration_ns=$(($(date +%s%N) - start))
 after=$(state "$work/full")
 [[ $before != "$after" ]] || { echo "a complete release changed nothing?" >&2; exit 1; }
 
-as_before=0 released=0 half=0 scratch=0
+as_before=0 released=0 half=0 recovered=0 scratch=0
 for i in $(seq 1 "$runs"); do
   copy=$work/run
   rm -rf "$copy" && cp -a "$template" "$copy"
@@ -79,12 +82,20 @@ for i in $(seq 1 "$runs"); do
   elif [[ $now == "$after" ]]; then
     released=$((released + 1))
   else
-    half=$((half + 1))
-    echo "run $i: half state after ${delay_ns} ns:" >&2
-    diff <(echo "$before") <(echo "$now") >&2 || true
+    # Interrupted inside the visible step: the next rel command finishes it from the journal.
+    (cd "$copy" && "$REL" next >/dev/null 2>&1) || true
+    later=$(state "$copy")
+    if [[ $later == "$after" || $later == "$before" ]]; then
+      recovered=$((recovered + 1))
+    else
+      half=$((half + 1))
+      echo "run $i: half state after ${delay_ns} ns, even after the next rel command:" >&2
+      diff <(echo "$before") <(echo "$later") >&2 || true
+    fi
   fi
   compgen -G "$copy/.git/rel-release-*" >/dev/null && scratch=$((scratch + 1))
 done
 echo "rel release killed with SIG$signal at random moments in $runs runs (a full release takes $((duration_ns / 1000000)) ms):"
-echo "  as before: $as_before   fully released: $released   half states: $half   (scratch dir left in .git: $scratch)"
+echo "  as before: $as_before   fully released: $released   finished by the next rel command: $recovered   half states: $half"
+echo "  (a scratch directory left in .git, which git ignores: $scratch)"
 [[ $half == 0 ]]

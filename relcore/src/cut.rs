@@ -159,6 +159,7 @@ fn refused(message: impl Into<String>) -> Error {
 /// or a file to update is not a regular file (a symlink, a FIFO); other variants when reading
 /// or rendering fails.
 pub fn plan(repo: &Repo, config: &Config, options: &CutOptions) -> Result<Plan, Error> {
+    recover(repo)?;
     let root = repo
         .work_dir()
         .ok_or_else(|| refused("rel release needs a work tree; this repository is bare"))?
@@ -187,7 +188,15 @@ pub fn plan(repo: &Repo, config: &Config, options: &CutOptions) -> Result<Plan, 
         )));
     }
     let status = git
-        .run(&["status", "--porcelain", "--untracked-files=no"], None)
+        .run(
+            &[
+                "--no-optional-locks",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+            ],
+            None,
+        )
         .map_err(|source| Error::Git {
             step: "reading the work tree status".into(),
             source,
@@ -431,8 +440,10 @@ pub fn apply_unless(
     check("preparing the index")?;
     let new_index = scratch.path().join("index");
     let real_index = gix.index_path();
+    let old_index = scratch.path().join("index-before");
     if real_index.exists() {
         std::fs::copy(&real_index, &new_index).map_err(io(&real_index))?;
+        std::fs::copy(&real_index, &old_index).map_err(io(&real_index))?;
     }
     let next = git.with_env("GIT_INDEX_FILE", &new_index);
     for entry in &staged {
@@ -458,6 +469,10 @@ pub fn apply_unless(
 
     // 5. The visible step: branch and tag in one ref transaction, then files and index.
     check("moving the branch")?;
+    // Pack the refs first (no ref changes value): then the transaction below changes
+    // packed-refs alone, in one rename.
+    git.run(&["pack-refs", "--all"], None)
+        .map_err(step("packing the refs"))?;
     use gix::refs::Target;
     use gix::refs::transaction::{Change, LogChange, PreviousValue, RefEdit, RefLog};
     let message = format!("rel release {}", plan.tag);
@@ -494,22 +509,73 @@ pub fn apply_unless(
         )?,
         edit(tag_ref.clone(), PreviousValue::MustNotExist, tag_object)?,
     ];
-    gix.edit_references(edits).map_err(|e| Error::Git {
+    let ref_error = |e: &dyn std::fmt::Display| Error::Git {
         step: format!("moving {} and creating {}", plan.branch, plan.tag),
         source: git::Error::Failed {
             args: "update-ref".into(),
             stderr: e.to_string(),
         },
-    })?;
+    };
+    // Both refs go into packed-refs, whose rename is the one instant the release appears:
+    // two loose ref files cannot change together. (The branch was packed in step 4.)
+    let objects = gix.objects.clone().into_arc().map_err(|e| ref_error(&e))?;
+    let committer = gix.committer().transpose().map_err(|e| ref_error(&e))?;
+    // The journal: what the visible step does, so that an interruption in its middle is
+    // finished by the next rel (see [`recover`]). Written before anything is visible.
+    let journal = Journal {
+        branch: plan.branch.clone(),
+        head: plan.head.to_string(),
+        commit: commit.clone(),
+        tag: plan.tag.clone(),
+        tag_object: tag_object.to_string(),
+        files: pending
+            .iter()
+            .map(|(staged, target)| {
+                (
+                    staged
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    target.to_string_lossy().into_owned(),
+                )
+            })
+            .collect(),
+        index: real_index.to_string_lossy().into_owned(),
+    };
+    let journal_path = scratch.path().join(JOURNAL);
+    let journal_text = serde_json::to_vec(&journal).expect("a journal serialises");
+    std::fs::write(scratch.path().join("journal.tmp"), journal_text)
+        .and_then(|()| std::fs::rename(scratch.path().join("journal.tmp"), &journal_path))
+        .map_err(io(&journal_path))?;
+    // Locks taken, the new packed-refs written aside, the branch compared: nothing visible yet.
+    let prepared = gix
+        .refs
+        .transaction()
+        .packed_refs(
+            gix::refs::file::transaction::PackedRefs::DeletionsAndNonSymbolicUpdatesRemoveLooseSourceReference(
+                Box::new(objects),
+            ),
+        )
+        .prepare(
+            edits,
+            gix::lock::acquire::Fail::Immediately,
+            gix::lock::acquire::Fail::Immediately,
+        )
+        .map_err(|e| ref_error(&e))?;
+    // The commit point: one rename of packed-refs moves the branch and creates the tag.
+    if let Err(e) = prepared.commit(committer) {
+        return Err(ref_error(&e));
+    }
+    // Then, back to back, the files and the index (what `recover` redoes if interrupted).
     let mut moved = Vec::new();
     let mut renamed = pending
         .iter()
         .try_for_each(|(from, to)| {
-            std::fs::rename(from, to)?;
+            rename_unless_done(from, to)?;
             moved.push(to.clone());
             Ok(())
         })
-        .and_then(|()| std::fs::rename(&new_index, &real_index));
+        .and_then(|()| rename_unless_done(&new_index, &real_index));
     if let Err(e) = &renamed
         && e.kind() == std::io::ErrorKind::CrossesDevices
     {
@@ -521,7 +587,7 @@ pub fn apply_unless(
             .and_then(|()| replace_file(&new_index, &real_index));
     }
     if let Err(source) = renamed {
-        // Put everything back: the refs, then the files.
+        // Put everything back: the refs, then the files and the index.
         let _ = git.run(
             &[
                 "update-ref",
@@ -538,6 +604,9 @@ pub fn apply_unless(
             None,
         );
         restore(&root, plan);
+        if old_index.exists() {
+            let _ = std::fs::rename(&old_index, &real_index);
+        }
         return Err(Error::Read { path: root, source });
     }
     // The renamed files are new to the index's stat cache; let git look once (optional).
@@ -546,6 +615,121 @@ pub fn apply_unless(
         commit: commit_id,
         tag: plan.tag.clone(),
     })
+}
+
+/// The journal's file name inside a release's scratch directory (`.git/rel-release-*`).
+const JOURNAL: &str = "journal.json";
+
+/// What the visible step of a release does, written before it starts.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct Journal {
+    branch: String,
+    head: String,
+    commit: String,
+    tag: String,
+    tag_object: String,
+    /// `(staged file name in the scratch directory, target path)`.
+    files: Vec<(String, String)>,
+    index: String,
+}
+
+/// What [`recover`] did with a release that was interrupted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Recovery {
+    /// The refs had moved: the release's files and index were put in place.
+    Completed {
+        /// The release's tag.
+        tag: String,
+    },
+    /// The refs had not moved: the leftovers were removed; nothing had been released.
+    Discarded {
+        /// The release's tag.
+        tag: String,
+    },
+}
+
+/// Finishes a release that was interrupted during its visible step, or clears one interrupted
+/// before it. `rel release` moves the branch and creates the tag in one rename, then renames
+/// the new files and index into place; an interruption between those leaves a journal in
+/// `.git/rel-release-*`, from which this puts the files and index in place (or, if the refs did
+/// not move, removes the leftovers). rel runs it before it reads the work tree.
+///
+/// # Errors
+/// When the git dir cannot be read.
+pub fn recover(repo: &Repo) -> Result<Vec<Recovery>, Error> {
+    let gix = repo.gix();
+    let git_dir = gix.git_dir();
+    let mut done = Vec::new();
+    let entries = match std::fs::read_dir(git_dir) {
+        Ok(entries) => entries,
+        Err(_) => return Ok(done),
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let dir = entry.path();
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("rel-release-")
+        {
+            continue;
+        }
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .unwrap_or_default();
+        let Some(journal) = std::fs::read(dir.join(JOURNAL))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Journal>(&bytes).ok())
+        else {
+            // Interrupted before its visible step: only leftovers (after a while, to spare a
+            // release still under way in another process).
+            if age > std::time::Duration::from_secs(600) {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            continue;
+        };
+        let at = |name: &str| {
+            gix.try_find_reference(name)
+                .ok()
+                .flatten()
+                .and_then(|r| r.try_id().map(|id| id.detach().to_string()))
+        };
+        let branch = at(&format!("refs/heads/{}", journal.branch));
+        let tag = at(&format!("refs/tags/{}", journal.tag));
+        if branch.as_deref() == Some(journal.commit.as_str())
+            && tag.as_deref() == Some(journal.tag_object.as_str())
+        {
+            for (staged, target) in &journal.files {
+                let from = dir.join(staged);
+                if from.exists() {
+                    rename_unless_done(&from, Path::new(target))
+                        .or_else(|_| replace_file(&from, Path::new(target)))
+                        .map_err(|source| Error::Read {
+                            path: PathBuf::from(target),
+                            source,
+                        })?;
+                }
+            }
+            let index = dir.join("index");
+            if index.exists() {
+                rename_unless_done(&index, Path::new(&journal.index)).map_err(|source| {
+                    Error::Read {
+                        path: PathBuf::from(&journal.index),
+                        source,
+                    }
+                })?;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            done.push(Recovery::Completed { tag: journal.tag });
+        } else if age > std::time::Duration::from_secs(60) {
+            let _ = std::fs::remove_dir_all(&dir);
+            done.push(Recovery::Discarded { tag: journal.tag });
+        }
+    }
+    Ok(done)
 }
 
 /// Makes the annotated (and, if planned, signed) tag object with `git tag`, run on a throwaway
@@ -622,6 +806,14 @@ fn make_tag_object(
     Ok(id.parse().expect("git prints a valid object id"))
 }
 
+/// Renames `from` to `to`; a `from` already gone was moved by a concurrent [`recover`].
+fn rename_unless_done(from: &Path, to: &Path) -> std::io::Result<()> {
+    match std::fs::rename(from, to) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !from.exists() => Ok(()),
+        other => other,
+    }
+}
+
 /// Replaces `to` with the contents of `from` through a temporary file beside `to` and a rename.
 fn replace_file(from: &Path, to: &Path) -> std::io::Result<()> {
     let parent = to.parent().unwrap_or(Path::new("."));
@@ -672,4 +864,89 @@ pub fn push(repo: &Repo, plan: &Plan) -> Result<String, Error> {
         source,
     })?;
     Ok(remote)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(dir: &Path, script: &str) -> String {
+        let out = std::process::Command::new("bash")
+            .args(["-ec", script])
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "C")
+            .env("GIT_COMMITTER_EMAIL", "c@example.com")
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// The state an interruption right after the refs moved leaves: branch and tag at the
+    /// release, the old CHANGELOG in the work tree and the index, and the journal.
+    fn interrupted() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path();
+        sh(
+            p,
+            "git init -q -b main . && echo old > CHANGELOG.md && git add . && git commit -qm 'feat: a'
+mkdir .git/rel-release-test && echo new > .git/rel-release-test/file-0
+blob=$(git hash-object -w .git/rel-release-test/file-0)
+GIT_INDEX_FILE=.git/rel-release-test/index git read-tree HEAD
+GIT_INDEX_FILE=.git/rel-release-test/index git update-index --cacheinfo 100644,$blob,CHANGELOG.md
+tree=$(GIT_INDEX_FILE=.git/rel-release-test/index git write-tree)
+head=$(git rev-parse HEAD) && commit=$(git commit-tree $tree -p $head -m 'chore(release): v1.0.0')
+git update-ref refs/heads/main $commit && git tag -a -m v1.0.0 v1.0.0 $commit
+printf '{\"branch\":\"main\",\"head\":\"%s\",\"commit\":\"%s\",\"tag\":\"v1.0.0\",\"tag_object\":\"%s\",\"files\":[[\"file-0\",\"%s\"]],\"index\":\"%s\"}' \
+  $head $commit $(git rev-parse v1.0.0) \"$PWD/CHANGELOG.md\" \"$PWD/.git/index\" > .git/rel-release-test/journal.json",
+        );
+        dir
+    }
+
+    #[test]
+    fn recover_finishes_a_release_whose_refs_moved() {
+        let dir = interrupted();
+        let p = dir.path();
+        assert_eq!(sh(p, "git status --porcelain"), "M  CHANGELOG.md");
+        let repo = Repo::discover(p).expect("a repository");
+        assert_eq!(
+            recover(&repo).expect("recovers"),
+            vec![Recovery::Completed {
+                tag: "v1.0.0".into()
+            }]
+        );
+        assert_eq!(sh(p, "git status --porcelain --untracked-files=all"), "");
+        assert_eq!(sh(p, "cat CHANGELOG.md"), "new");
+        assert!(!p.join(".git/rel-release-test").exists());
+        assert_eq!(recover(&repo).expect("nothing left"), vec![]);
+    }
+
+    #[test]
+    fn recover_discards_a_release_whose_refs_did_not_move() {
+        let dir = interrupted();
+        let p = dir.path();
+        sh(
+            p,
+            "git update-ref refs/heads/main HEAD~1 && git tag -d v1.0.0 >/dev/null && git read-tree HEAD
+touch -d '2 hours ago' .git/rel-release-test",
+        );
+        let repo = Repo::discover(p).expect("a repository");
+        assert_eq!(
+            recover(&repo).expect("recovers"),
+            vec![Recovery::Discarded {
+                tag: "v1.0.0".into()
+            }]
+        );
+        assert_eq!(sh(p, "cat CHANGELOG.md"), "old");
+        assert_eq!(sh(p, "git status --porcelain --untracked-files=all"), "");
+        assert!(!p.join(".git/rel-release-test").exists());
+    }
 }
