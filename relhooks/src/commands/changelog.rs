@@ -8,6 +8,7 @@ use anyhow::Result;
 use relcore::changelog::{self as cl, Releases, Templates};
 use relcore::paths::Root;
 
+use super::progress::Progress;
 use super::{Global, open, warn};
 
 #[derive(Debug, clap::Args)]
@@ -67,6 +68,11 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let layout = cl::layout(existing.as_deref().unwrap_or_default());
     let eol = layout.line_ending;
 
+    // Counts the releases as they are rendered; shown only when stderr is a terminal. Only
+    // `--context` and `--all --stdout` stream to stdout while it turns.
+    let streams = context || (stdout && mode == Mode::All);
+    let progress = Progress::spinner("reading the history", streams);
+    let (mut rendered, mut commits) = (0_usize, 0_usize);
     let mut releases = Releases::new(&repo, &config)?;
     // Each release is built, rendered and handed to `emit` in turn, newest first.
     let mut each_release =
@@ -98,6 +104,14 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
                     _ => {}
                 }
                 let section = templates.changelog_section(&release)?;
+                rendered += 1;
+                commits += release.counts.commits;
+                progress.say(format!(
+                    "{rendered} release{} rendered ({commits} commit{}), the last {}",
+                    if rendered == 1 { "" } else { "s" },
+                    if commits == 1 { "" } else { "s" },
+                    release.version.as_deref().unwrap_or("Unreleased")
+                ));
                 emit(&release, section)?;
             }
             Ok(())
@@ -116,6 +130,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             Ok(())
         })?;
         writeln!(out, "\n]}}")?;
+        progress.done();
         warn(&releases.warnings);
         return Ok(ExitCode::SUCCESS);
     }
@@ -150,8 +165,10 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             write_all(&mut out)?;
             out.flush()?;
+            progress.done();
         } else {
             relcore::paths::write_with(&path, false, write_all)?;
+            progress.done();
             eprintln!("wrote {}", path.display());
         }
         warn(&releases.warnings);
@@ -163,6 +180,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         sections.push(section);
         Ok(())
     })?;
+    progress.done();
     warn(&releases.warnings);
     if stdout {
         write!(std::io::stdout(), "{}", sections.join("\n"))?;

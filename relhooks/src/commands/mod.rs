@@ -25,6 +25,7 @@ pub mod lint;
 pub mod log;
 pub mod next;
 pub mod notes;
+mod progress;
 pub mod release;
 pub mod verify;
 

@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use relcore::signature;
 use serde::Serialize;
 
+use super::progress::Progress;
 use super::{Global, TrustArgs, check, discover, print_json, trusted};
 
 #[derive(Debug, clap::Args)]
@@ -57,10 +58,20 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         }
         picked
     };
+    // Each verification may run gpg or ssh-keygen: a spinner on a terminal, cleared before
+    // the results are printed.
+    let progress = Progress::spinner("verifying", false);
     let mut verdicts = Vec::new();
-    for tag in &tags {
+    for (n, tag) in tags.iter().enumerate() {
+        progress.say(format!(
+            "verifying {} ({} of {})",
+            tag.name,
+            n + 1,
+            tags.len()
+        ));
         verdicts.push(signature::verify(&repo, tag, &anchors)?);
     }
+    progress.done();
     let ok = verdicts.iter().all(|v| v.is_ok());
     if args.json {
         #[derive(Serialize)]
