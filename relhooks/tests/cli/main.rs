@@ -15,6 +15,7 @@ mod log;
 mod next;
 mod paths;
 mod policy;
+mod progress;
 mod release;
 mod release_atomic;
 mod version_files;

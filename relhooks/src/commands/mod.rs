@@ -1,0 +1,182 @@
+//! The subcommands, one module each: its clap `Args` and one `run`, which loads what it needs
+//! through relcore and prints the outcome. An `Err` is a usage, configuration or environment
+//! error (exit 2); checks that fail return exit 1.
+//!
+//! This module holds what several commands share: opening the repository, JSON output, exit
+//! codes, warnings, the trust anchors of a check, and the printing of policy violations.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use relcore::history::Warning;
+use relcore::paths::Root;
+use relcore::signature::Anchors;
+use relcore::{Config, Repo};
+use serde::Serialize;
+
+pub mod changelog;
+pub mod check;
+pub mod hook;
+pub mod init;
+pub mod install;
+pub mod lint;
+pub mod log;
+pub mod next;
+pub mod notes;
+mod progress;
+pub mod release;
+pub mod verify;
+
+/// What every command takes, whatever the subcommand.
+#[derive(Debug)]
+pub struct Global {
+    /// The `-C` directory (default `.`).
+    pub dir: PathBuf,
+}
+
+/// The repository containing `dir` (the `-C` directory).
+fn discover(dir: &Path) -> Result<Repo> {
+    if !dir.is_dir() {
+        bail!("cannot change to `{}`: no such directory", dir.display());
+    }
+    Ok(Repo::discover(dir)?)
+}
+
+/// The repository containing `dir` and its `rel.toml`.
+fn open(dir: &Path) -> Result<(Repo, Config)> {
+    let repo = discover(dir)?;
+    // A release interrupted in its last step is finished before anything reads the work tree.
+    for done in relcore::cut::recover(&repo)? {
+        if let relcore::cut::Recovery::Completed { tag } = done {
+            eprintln!(
+                "rel: finished the interrupted release {tag} (its files and index were not yet in place)"
+            );
+        }
+    }
+    let config = repo.load_config()?;
+    Ok((repo, config))
+}
+
+fn warn(warnings: &[Warning]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+fn print_json(value: &impl Serialize) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The exit code for a check: 0 when it passed, 1 when it failed.
+fn check(passed: bool) -> ExitCode {
+    if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn read_stdin() -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+        .context("cannot read stdin")?;
+    Ok(bytes)
+}
+
+fn parse_id(text: &str) -> Result<relcore::ObjectId> {
+    relcore::ObjectId::from_hex(text.as_bytes())
+        .with_context(|| format!("`{text}` is not an object id"))
+}
+
+/// Where `rel verify` and `rel check` take rel.toml and the trust anchors from.
+#[derive(Debug, clap::Args)]
+pub struct TrustArgs {
+    /// Take rel.toml and the trust anchors it names from the tree of REV (e.g. origin/main),
+    /// not from the work tree: in CI, a checkout of the tag being checked cannot vouch for itself.
+    #[arg(long, value_name = "REV")]
+    anchors_from: Option<String>,
+    /// Trust the SSH signers in FILE (git's allowed-signers format) instead of the configured
+    /// anchors; with --openpgp-keys, the only anchors.
+    #[arg(long, value_name = "FILE")]
+    allowed_signers: Option<PathBuf>,
+    /// Trust the OpenPGP keys in DIR instead of the configured anchors; with --allowed-signers,
+    /// the only anchors.
+    #[arg(long, value_name = "DIR")]
+    openpgp_keys: Option<PathBuf>,
+}
+
+/// The configuration and trust anchors a check trusts: the work tree's, or those of the
+/// revision `--anchors-from` names; anchors named on the command line replace the configured
+/// ones entirely (naming only SSH signers trusts no OpenPGP key, and the other way round).
+// issue 10: belongs in relcore (the configuration and trust anchors of a check)
+fn trusted(repo: &Repo, trust: &TrustArgs) -> Result<(Config, Anchors)> {
+    let explicit = trust.allowed_signers.is_some() || trust.openpgp_keys.is_some();
+    let (config, anchors) = match &trust.anchors_from {
+        Some(rev) => Anchors::from_tree(repo, rev)?,
+        None => {
+            let config = repo.load_config()?;
+            let anchors = if explicit {
+                Anchors::from_files(None, None)
+            } else {
+                Anchors::from_config(&config, &Root::of(repo))?
+            };
+            (config, anchors)
+        }
+    };
+    if !explicit {
+        return Ok((config, anchors));
+    }
+    if let Some(file) = &trust.allowed_signers
+        && !file.is_file()
+    {
+        bail!("--allowed-signers {}: no such file", file.display());
+    }
+    if let Some(folder) = &trust.openpgp_keys
+        && !folder.is_dir()
+    {
+        bail!("--openpgp-keys {}: no such folder", folder.display());
+    }
+    let anchors = Anchors::from_files(trust.allowed_signers.clone(), trust.openpgp_keys.clone());
+    Ok((config, anchors))
+}
+
+/// Prints violations for people; true when there were none.
+fn report_violations(violations: &[relcore::policy::Violation], prefix: &str) -> bool {
+    for v in violations {
+        eprintln!(
+            "{prefix}rejected {} [{}]: {}",
+            v.refname,
+            v.rule.id(),
+            v.message
+        );
+        eprintln!("{prefix}  hint: {}", v.hint);
+    }
+    if !violations.is_empty() {
+        eprintln!(
+            "{prefix}{} polic{} violated; nothing was pushed",
+            violations.len(),
+            if violations.len() == 1 {
+                "y rule"
+            } else {
+                "y rules"
+            }
+        );
+    }
+    violations.is_empty()
+}
+
+/// Every ref of the repository that points at an object directly: `(full name, id)`.
+// issue 10: belongs in relcore (the refs a remote has, for a policy push); touches gix
+fn all_refs(repo: &Repo) -> Result<Vec<(String, relcore::ObjectId)>> {
+    let platform = repo.gix().references()?;
+    Ok(platform
+        .all()?
+        .filter_map(Result::ok)
+        .filter_map(|r| Some((r.name().as_bstr().to_string(), r.try_id()?.detach())))
+        .collect())
+}
