@@ -6,11 +6,22 @@
 //! `@ FILE` records a file. The record is snapshotted as `expected.snap` beside them (insta;
 //! `INSTA_UPDATE=always cargo test` writes new ones, review them with `git diff`).
 
-use crate::{Repo, fixtures_dir};
+use crate::Repo;
+
+/// Every case folder, found by its `commits.sh`: a new folder runs without a test of its own.
+#[test]
+fn cases() {
+    insta::glob!("../../../fixtures/changelog", "*/commits.sh", |commits| {
+        case(commits.parent().expect("a case folder"));
+    });
+}
 
 #[track_caller]
-fn case(name: &str) {
-    let dir = fixtures_dir().join("changelog").join(name);
+fn case(dir: &std::path::Path) {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let commits = std::fs::read_to_string(dir.join("commits.sh")).expect("commits.sh");
     let mut repo = Repo::new(&commits);
     if let Ok(config) = std::fs::read_to_string(dir.join("rel.toml")) {
@@ -33,66 +44,12 @@ fn case(name: &str) {
         }
     }
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(&dir);
+    settings.remove_snapshot_suffix();
+    settings.set_snapshot_path(dir);
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings.set_input_file(dir.join("commits.sh"));
     settings.bind(|| insta::assert_snapshot!("expected", record));
-}
-
-#[test]
-fn several_releases() {
-    case("several-releases");
-}
-
-#[test]
-fn pre_release_tags() {
-    case("pre-releases");
-}
-
-#[test]
-fn scopes() {
-    case("scopes");
-}
-
-#[test]
-fn breaking_by_bang_and_footer() {
-    case("breaking");
-}
-
-#[test]
-fn github_links_https_and_ssh() {
-    case("github-links");
-}
-
-#[test]
-fn gitlab_links_https_and_ssh() {
-    case("gitlab-links");
-}
-
-#[test]
-fn custom_template() {
-    case("custom-template");
-}
-
-#[test]
-fn known_issues() {
-    case("known-issues");
-}
-
-#[test]
-fn revert_cancellation() {
-    case("reverts");
-}
-
-#[test]
-fn hand_edited_changelog_kept() {
-    case("hand-edited");
-}
-
-#[test]
-fn sections_configured() {
-    case("sections");
 }
 
 #[test]
