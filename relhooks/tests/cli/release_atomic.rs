@@ -115,3 +115,36 @@ git add . && commit 'feat: first' && atag v1.0.0 && commit 'feat: second'",
         repo.git(&["rev-parse", "HEAD"]).stdout
     );
 }
+
+#[test]
+fn push_is_all_or_nothing_when_the_remote_refuses_the_tag() {
+    let repo = Repo::new(
+        "printf '[policy]\\nrequire_signed_tags = false\\n' > rel.toml
+git add . && commit 'feat: first' && atag v1.0.0 && commit 'feat: second'
+git init -q --bare .git/remote.git && git remote add origin .git/remote.git && git push -q origin main v1.0.0
+printf '#!/bin/sh\\ncase \"$1\" in refs/tags/*) echo no tags today >&2; exit 1;; esac\\n' > .git/remote.git/hooks/update
+chmod +x .git/remote.git/hooks/update",
+    );
+    let remote = |args: &[&str]| {
+        repo.run(
+            Command::new("git")
+                .arg("-C")
+                .arg(repo.path().join(".git/remote.git"))
+                .args(args),
+            None,
+        )
+        .stdout
+    };
+    let before = remote(&["rev-parse", "main"]);
+    let run = repo.rel(&["release", "--push"]);
+    assert_ne!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr.contains("pushing it to origin failed"),
+        "{run:?}"
+    );
+    // Neither went: the branch did not move without its tag.
+    assert_eq!(remote(&["rev-parse", "main"]), before);
+    assert_eq!(remote(&["tag", "-l"]), "v1.0.0\n");
+    // The release stays local.
+    assert_eq!(repo.git(&["tag", "-l", "v1.1.0"]).stdout, "v1.1.0\n");
+}
