@@ -724,9 +724,39 @@ pub fn recover(repo: &Repo) -> Result<Vec<Recovery>, Error> {
             }
             let _ = std::fs::remove_dir_all(&dir);
             done.push(Recovery::Completed { tag: journal.tag });
-        } else if age > std::time::Duration::from_secs(60) {
-            let _ = std::fs::remove_dir_all(&dir);
-            done.push(Recovery::Discarded { tag: journal.tag });
+        } else {
+            // Killed while it held the ref locks: they hold exactly this release's new values,
+            // which no other writer would; remove them so git is not blocked.
+            let common = gix.common_dir();
+            let ours = |path: PathBuf, wanted: &str| {
+                std::fs::read_to_string(&path)
+                    .is_ok_and(|text| text.lines().any(|l| l.trim_end() == wanted))
+                    .then_some(path)
+            };
+            let stale: Vec<PathBuf> = [
+                ours(
+                    common.join(format!("refs/heads/{}.lock", journal.branch)),
+                    &journal.commit,
+                ),
+                ours(
+                    common.join(format!("refs/tags/{}.lock", journal.tag)),
+                    &journal.tag_object,
+                ),
+                ours(
+                    common.join("packed-refs.lock"),
+                    &format!("{} refs/tags/{}", journal.tag_object, journal.tag),
+                ),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            for lock in &stale {
+                let _ = std::fs::remove_file(lock);
+            }
+            if !stale.is_empty() || age > std::time::Duration::from_secs(60) {
+                let _ = std::fs::remove_dir_all(&dir);
+                done.push(Recovery::Discarded { tag: journal.tag });
+            }
         }
     }
     Ok(done)
@@ -927,6 +957,33 @@ printf '{\"branch\":\"main\",\"head\":\"%s\",\"commit\":\"%s\",\"tag\":\"v1.0.0\
         assert_eq!(sh(p, "cat CHANGELOG.md"), "new");
         assert!(!p.join(".git/rel-release-test").exists());
         assert_eq!(recover(&repo).expect("nothing left"), vec![]);
+    }
+
+    #[test]
+    fn recover_removes_the_locks_a_killed_release_held() {
+        let dir = interrupted();
+        let p = dir.path();
+        sh(
+            p,
+            "commit=$(git rev-parse main) && tag=$(git rev-parse v1.0.0)
+git update-ref refs/heads/main HEAD~1 && git tag -d v1.0.0 >/dev/null && git read-tree HEAD
+echo $commit > .git/refs/heads/main.lock && echo $tag > .git/refs/tags/v1.0.0.lock
+printf '# pack-refs with: peeled fully-peeled sorted\n%s refs/tags/v1.0.0\n' $tag > .git/packed-refs.lock
+echo someone-else > .git/refs/heads/other.lock",
+        );
+        let repo = Repo::discover(p).expect("a repository");
+        assert_eq!(
+            recover(&repo).expect("recovers"),
+            vec![Recovery::Discarded {
+                tag: "v1.0.0".into()
+            }]
+        );
+        assert_eq!(
+            sh(p, "find .git -name '*.lock' | sort"),
+            ".git/refs/heads/other.lock"
+        );
+        assert_eq!(sh(p, "git status --porcelain --untracked-files=all"), "");
+        assert_eq!(sh(p, "cat CHANGELOG.md"), "old");
     }
 
     #[test]
