@@ -17,6 +17,7 @@ mod paths;
 mod policy;
 mod release;
 mod release_atomic;
+mod reshape;
 mod version_files;
 
 use std::path::{Path, PathBuf};
