@@ -66,6 +66,7 @@ pub mod history;
 pub mod lint;
 pub mod paths;
 pub mod policy;
+pub mod process;
 pub mod release;
 pub mod signature;
 pub mod version;

@@ -8,9 +8,7 @@
 //! allowed-signers file, in namespace `git`, at the tagger's time, as git does.
 
 use std::ffi::OsStr;
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -18,6 +16,7 @@ use serde::Serialize;
 use crate::config::{self, Config};
 use crate::history::{self, Repo, TagRef};
 use crate::paths::{self, Escape, Root, RootKind};
+use crate::process::Tool;
 
 /// Which check a tag failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -587,25 +586,13 @@ fn run(
     stdin: &[u8],
     env: &[(&str, &Path)],
 ) -> Result<(bool, String, String), Error> {
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let mut child = command.spawn().map_err(tool_error(program))?;
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    let _ = pipe.write_all(stdin);
-    drop(pipe);
-    let out = child.wait_with_output().map_err(tool_error(program))?;
-    Ok((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
+    let tool = env
+        .iter()
+        .fold(Tool::new(program), |tool, (k, v)| tool.with_env(k, *v));
+    let out = tool
+        .run(args, Some(stdin))
+        .map_err(|e| tool_error(program)(e.source))?;
+    Ok((out.success, out.stdout, out.stderr))
 }
 
 fn verify_ssh(
