@@ -14,9 +14,9 @@
 //! - [`lint`]: the commit-message rules, as structured diagnostics with byte spans.
 //! - [`version`]: the pure version rules: applying a bump, the zero-major rule, pre-release counters.
 //! - [`Repo`]: release tags, the base release and the commits since, read with gix ([`history`]).
-//! - [`upcoming`] and [`log`]: the next release and the commits that make it ([`release`]).
+//! - [`upcoming()`] and [`log()`]: the next release and the commits that make it ([`mod@upcoming`]).
 //! - [`changelog`]: the release context, templates, and updating a changelog file in place.
-//! - [`cut`]: cutting a release, all or nothing; [`signature`]: verifying release tags
+//! - [`release`]: cutting a release, all or nothing; [`signature`]: verifying release tags
 //!   against the configured trust anchors; [`version_file`]: versions in Cargo.toml & co.
 //! - [`paths`]: the paths of rel.toml confined to the work tree, and the files rel reads and writes.
 //!
@@ -60,7 +60,6 @@
 pub mod changelog;
 pub mod commit;
 pub mod config;
-pub mod cut;
 pub mod git;
 pub mod history;
 pub mod lint;
@@ -69,13 +68,14 @@ pub mod policy;
 pub mod process;
 pub mod release;
 pub mod signature;
+pub mod upcoming;
 pub mod version;
 pub mod version_file;
 
 pub use commit::{ConventionalCommit, Kind, Message};
 pub use config::{Config, ZeroMajorBreaking};
 pub use history::{ReleaseTag, Repo};
-pub use release::{Options, Upcoming, log, upcoming};
+pub use upcoming::{Options, Upcoming, log, upcoming};
 pub use version::Bump;
 
 /// The README's examples, compiled and run as doc tests.

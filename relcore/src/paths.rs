@@ -282,13 +282,9 @@ impl Root {
         }
     }
 
-    /// The root of `repo`: its work tree, else (bare) its git directory.
+    /// The root of `repo`: [`Repo::root`].
     pub fn of(repo: &Repo) -> Self {
-        let git_dir = repo.gix().git_dir().to_owned();
-        match repo.work_dir() {
-            Some(work) => Self::work_tree(work, Some(git_dir)),
-            None => Self::git_dir(git_dir),
-        }
+        repo.root()
     }
 
     /// The directory.
@@ -512,6 +508,63 @@ pub fn write_with<E: From<Error>>(
     }
     tmp.persist(path).map_err(|e| write_err(path)(e.error))?;
     Ok(())
+}
+
+/// Moves the file `staged` (written out of sight, e.g. in a scratch directory) over `target` in
+/// one rename, so `target` is never half-written. When the two lie on different file systems,
+/// `target` is replaced through a temporary file beside it instead ([`write_with`]), still in
+/// one rename, keeping `target`'s permissions.
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let (staged, target) = (dir.path().join("next"), dir.path().join("CHANGELOG.md"));
+/// std::fs::write(&staged, "# Changelog\n")?;
+/// relcore::paths::replace(&staged, &target)?;
+/// assert_eq!(std::fs::read_to_string(&target)?, "# Changelog\n");
+/// assert!(!staged.exists());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Write`] when `target` cannot be replaced; [`Error::NotRegularFile`] when the copy
+/// across file systems meets something other than a regular file at `target`; [`Error::Read`]
+/// when `staged` cannot be read for that copy.
+pub fn replace(staged: &Path, target: &Path) -> Result<(), Error> {
+    match fs::rename(staged, target) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::CrossesDevices => {
+            let mut from = fs::File::open(staged).map_err(|source| Error::Read {
+                path: staged.to_owned(),
+                source,
+            })?;
+            write_with(target, false, |out| {
+                io::copy(&mut from, out)
+                    .map(drop)
+                    .map_err(|source| Error::Write {
+                        path: target.to_owned(),
+                        source,
+                    })
+            })?;
+            // The copy is in place; the staged file is left for its scratch directory's cleanup.
+            Ok(())
+        }
+        Err(source) => Err(Error::Write {
+            path: target.to_owned(),
+            source,
+        }),
+    }
+}
+
+impl Repo {
+    /// The root the paths of its rel.toml are relative to: its work tree, else (bare) its git
+    /// directory.
+    pub fn root(&self) -> Root {
+        let git_dir = self.gix().git_dir().to_owned();
+        match self.work_dir() {
+            Some(work) => Root::work_tree(work, Some(git_dir)),
+            None => Root::git_dir(git_dir),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ use anyhow::{Context, Result, bail};
 use relcore::history::Warning;
 use relcore::lint::{self, Report};
 use relcore::paths::Root;
-use relcore::release::UpcomingJson;
 use relcore::signature::Anchors;
 use relcore::{Config, Kind, Repo};
 
@@ -69,6 +68,41 @@ pub fn next(dir: &Path, pre: Option<String>, json: bool) -> Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `rel next --json`: the upcoming release.
+#[derive(Serialize)]
+struct UpcomingJson {
+    /// The base release's version, or `null`.
+    current: Option<String>,
+    /// The next version; the current one (or `null`) when there is nothing to release.
+    next: Option<String>,
+    /// `none`, `patch`, `minor` or `major`.
+    bump: relcore::Bump,
+    /// The tag of `next`.
+    tag: Option<String>,
+    /// Commits since the base.
+    commits: usize,
+    /// Conventional Commits among them.
+    conventional: usize,
+}
+
+impl From<&relcore::Upcoming> for UpcomingJson {
+    fn from(u: &relcore::Upcoming) -> Self {
+        let (next, tag) = match (&u.next, &u.base) {
+            (Some(next), _) => (Some(next.to_string()), u.tag.clone()),
+            (None, Some(base)) => (Some(base.version.to_string()), Some(base.name.clone())),
+            (None, None) => (None, None),
+        };
+        Self {
+            current: u.current().map(ToString::to_string),
+            next,
+            bump: u.bump,
+            tag,
+            commits: u.commits,
+            conventional: u.conventional,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -562,15 +596,15 @@ pub fn release(
     dry_run: bool,
     push: bool,
 ) -> Result<ExitCode> {
-    use relcore::cut::{self, CutOptions};
+    use relcore::release::{self, CutOptions};
     let (repo, config) = open(dir)?;
     let mut options = CutOptions::default();
     options.pre = pre;
     options.version = version;
     options.sign = sign;
-    let plan = match cut::plan(&repo, &config, &options) {
+    let plan = match release::plan(&repo, &config, &options) {
         Ok(plan) => plan,
-        Err(cut::Error::Refused(reason)) => {
+        Err(release::Error::Refused(reason)) => {
             eprintln!("error: {reason}");
             return Ok(ExitCode::from(1));
         }
@@ -604,8 +638,8 @@ pub fn release(
         signal_hook::flag::register(signal, std::sync::Arc::clone(&stop))
             .context("cannot set up interrupt handling")?;
     }
-    let applied = match cut::apply_unless(&repo, &plan, &stop) {
-        Err(e @ cut::Error::Interrupted { .. }) => {
+    let applied = match release::apply_unless(&repo, &plan, &stop) {
+        Err(e @ release::Error::Interrupted { .. }) => {
             eprintln!("error: {e}");
             return Ok(ExitCode::from(130));
         }
@@ -619,7 +653,7 @@ pub fn release(
         applied.tag
     );
     if push {
-        let remote = cut::push(&repo, &plan)?;
+        let remote = release::push(&repo, &plan)?;
         eprintln!("pushed {} and {} to {remote}", plan.branch, plan.tag);
     }
     writeln!(std::io::stdout(), "{}", plan.version)?;
