@@ -9,6 +9,7 @@
 //! unreachable objects; a failure after it is undone by moving the branch and the files back.
 
 mod apply;
+pub(crate) mod config;
 mod plan;
 
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ use crate::paths::{Root, RootKind};
 use crate::{changelog, git, paths, upcoming, version_file};
 
 pub use apply::{apply, apply_unless, push};
+pub use config::ReleaseConfig;
 pub use plan::plan;
 
 /// Why a release cannot be cut. Nothing was written when this is returned.
