@@ -6,19 +6,27 @@
 //! policy. It decides; it never
 //! prints or exits, so other tools can embed it. Errors are typed per module.
 //!
-//! The pieces:
+//! The pieces, one module per domain concept, each owning its `rel.toml` section, its types and
+//! its error:
 //!
-//! - [`Config`]: `rel.toml`, with defaults and errors naming file, line and key ([`config`]).
+//! - [`Config`]: `rel.toml` as a whole, with defaults and errors naming file, line and key
+//!   ([`config`]); each section is defined by the module it configures.
 //! - [`Message`]: a commit message parsed as a Conventional Commit, or recognised as one of git's
-//!   own, and the [`Bump`] it causes ([`commit`]).
-//! - [`lint`]: the commit-message rules, as structured diagnostics with byte spans.
-//! - [`version`]: the pure version rules: applying a bump, the zero-major rule, pre-release counters.
+//!   own, and the [`Bump`] it causes; `[commits]` ([`commit`]).
+//! - [`lint`]: the commit-message rules, as structured diagnostics with byte spans, and git's
+//!   message cleanup.
+//! - [`version`]: the pure version rules: applying a bump, the zero-major rule, pre-release
+//!   counters; `[version]`.
 //! - [`Repo`]: release tags, the base release and the commits since, read with gix ([`history`]).
-//! - [`upcoming`] and [`log`]: the next release and the commits that make it ([`release`]).
+//! - [`upcoming()`] and [`log()`]: the next release and the commits that make it ([`mod@upcoming`]).
 //! - [`changelog`]: the release context, templates, and updating a changelog file in place.
-//! - [`cut`]: cutting a release, all or nothing; [`signature`]: verifying release tags
-//!   against the configured trust anchors; [`version_file`]: versions in Cargo.toml & co.
-//! - [`paths`]: the paths of rel.toml confined to the work tree, and the files rel reads and writes.
+//! - [`release`]: cutting a release, all or nothing; `[release]`. [`version_file`]: versions in
+//!   Cargo.toml & co.
+//! - [`signature`]: verifying release tags against the configured trust anchors.
+//! - [`policy`]: the push policy, ref updates in, violations out; `[policy]`, with the
+//!   branch-name globs and patterns of [`branch`].
+//! - [`paths`]: the paths of rel.toml confined to the work tree, and the files rel reads and
+//!   writes; [`process`]: running git, ssh-keygen and gpg.
 //!
 //! # Example
 //!
@@ -57,25 +65,27 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod branch;
 pub mod changelog;
 pub mod commit;
 pub mod config;
-pub mod cut;
 pub mod git;
 pub mod history;
 pub mod lint;
 pub mod paths;
 pub mod policy;
+pub mod process;
 pub mod release;
 pub mod signature;
+pub mod upcoming;
 pub mod version;
 pub mod version_file;
 
 pub use commit::{ConventionalCommit, Kind, Message};
-pub use config::{Config, ZeroMajorBreaking};
+pub use config::Config;
 pub use history::{ReleaseTag, Repo};
-pub use release::{Options, Upcoming, log, upcoming};
-pub use version::Bump;
+pub use upcoming::{Options, Upcoming, log, upcoming};
+pub use version::{Bump, ZeroMajorBreaking};
 
 /// The README's examples, compiled and run as doc tests.
 #[doc = include_str!("../../README.md")]

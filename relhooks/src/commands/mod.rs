@@ -48,8 +48,8 @@ fn discover(dir: &Path) -> Result<Repo> {
 fn open(dir: &Path) -> Result<(Repo, Config)> {
     let repo = discover(dir)?;
     // A release interrupted in its last step is finished before anything reads the work tree.
-    for done in relcore::cut::recover(&repo)? {
-        if let relcore::cut::Recovery::Completed { tag } = done {
+    for done in relcore::release::recover(&repo)? {
+        if let relcore::release::Recovery::Completed { tag } = done {
             eprintln!(
                 "rel: finished the interrupted release {tag} (its files and index were not yet in place)"
             );

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use relcore::release::UpcomingJson;
 
 use super::{Global, open, print_json, warn};
 
@@ -44,4 +43,39 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `rel next --json`: the upcoming release.
+#[derive(serde::Serialize)]
+struct UpcomingJson {
+    /// The base release's version, or `null`.
+    current: Option<String>,
+    /// The next version; the current one (or `null`) when there is nothing to release.
+    next: Option<String>,
+    /// `none`, `patch`, `minor` or `major`.
+    bump: relcore::Bump,
+    /// The tag of `next`.
+    tag: Option<String>,
+    /// Commits since the base.
+    commits: usize,
+    /// Conventional Commits among them.
+    conventional: usize,
+}
+
+impl From<&relcore::Upcoming> for UpcomingJson {
+    fn from(u: &relcore::Upcoming) -> Self {
+        let (next, tag) = match (&u.next, &u.base) {
+            (Some(next), _) => (Some(next.to_string()), u.tag.clone()),
+            (None, Some(base)) => (Some(base.version.to_string()), Some(base.name.clone())),
+            (None, None) => (None, None),
+        };
+        Self {
+            current: u.current().map(ToString::to_string),
+            next,
+            bump: u.bump,
+            tag,
+            commits: u.commits,
+            conventional: u.conventional,
+        }
+    }
 }

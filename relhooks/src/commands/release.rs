@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result};
-use relcore::cut::{self, CutOptions};
+use relcore::release::{self, CutOptions};
 
 use super::{Global, open};
 
@@ -42,9 +42,9 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         (_, true) => Some(false),
         _ => None,
     };
-    let plan = match cut::plan(&repo, &config, &options) {
+    let plan = match release::plan(&repo, &config, &options) {
         Ok(plan) => plan,
-        Err(cut::Error::Refused(reason)) => {
+        Err(release::Error::Refused(reason)) => {
             eprintln!("error: {reason}");
             return Ok(ExitCode::from(1));
         }
@@ -78,8 +78,8 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         signal_hook::flag::register(signal, Arc::clone(&stop))
             .context("cannot set up interrupt handling")?;
     }
-    let applied = match cut::apply_unless(&repo, &plan, &stop) {
-        Err(e @ cut::Error::Interrupted { .. }) => {
+    let applied = match release::apply_unless(&repo, &plan, &stop) {
+        Err(e @ release::Error::Interrupted { .. }) => {
             eprintln!("error: {e}");
             return Ok(ExitCode::from(130));
         }
@@ -93,7 +93,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         applied.tag
     );
     if args.push {
-        let remote = cut::push(&repo, &plan)?;
+        let remote = release::push(&repo, &plan)?;
         eprintln!("pushed {} and {} to {remote}", plan.branch, plan.tag);
     }
     writeln!(std::io::stdout(), "{}", plan.version)?;

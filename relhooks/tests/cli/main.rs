@@ -18,6 +18,7 @@ mod policy;
 mod progress;
 mod release;
 mod release_atomic;
+mod reshape;
 mod version_files;
 
 use std::path::{Path, PathBuf};

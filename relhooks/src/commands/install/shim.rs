@@ -11,9 +11,9 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+use relcore::process::Tool;
 
 /// The second line of every shim: how rel recognises its own hooks.
 const MARKER: &str = "# rel-managed-hook: written by `rel install`; `rel uninstall` removes it.";
@@ -40,23 +40,21 @@ pub enum Foreign {
 /// The hooks directory git uses for the repository containing `dir`.
 pub fn hooks_dir(dir: &Path) -> Result<PathBuf> {
     let git = |args: &[&str]| -> Result<String> {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .output()
+        let mut argv = vec![std::ffi::OsStr::new("-C"), dir.as_os_str()];
+        argv.extend(args.iter().map(std::ffi::OsStr::new));
+        let out = Tool::new("git")
+            .run(&argv, None)
+            .map_err(|e| e.source)
             .context("cannot run git: is it installed and on PATH?")?;
-        if !out.status.success() {
+        if !out.success {
             bail!(
                 "`git {}` failed in {}: {}",
                 args.join(" "),
                 dir.display(),
-                String::from_utf8_lossy(&out.stderr).trim()
+                out.stderr.trim()
             );
         }
-        Ok(String::from_utf8_lossy(&out.stdout)
-            .trim_end_matches('\n')
-            .to_owned())
+        Ok(out.stdout.trim_end_matches('\n').to_owned())
     };
     // Paths git prints are relative to the directory it ran in.
     let hooks = PathBuf::from(git(&["rev-parse", "--git-path", "hooks"])?);

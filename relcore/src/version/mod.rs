@@ -3,7 +3,9 @@
 use semver::{Prerelease, Version};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{VersionConfig, ZeroMajorBreaking};
+pub(crate) mod config;
+
+pub use config::{VersionConfig, ZeroMajorBreaking};
 
 /// How far a change moves the version. Ordered: `None < Patch < Minor < Major`.
 #[derive(
@@ -77,7 +79,7 @@ pub fn apply(base: &Version, bump: Bump, rule: ZeroMajorBreaking) -> Version {
 /// `None` when there is nothing to release.
 ///
 /// ```
-/// use relcore::{Bump, config::VersionConfig, version::next_stable};
+/// use relcore::{Bump, version::{VersionConfig, next_stable}};
 /// let config = VersionConfig::default();
 /// assert_eq!(next_stable(None, Bump::Patch, &config).unwrap().to_string(), "0.1.0");
 /// let base = semver::Version::new(1, 2, 3);

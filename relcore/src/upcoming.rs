@@ -1,8 +1,8 @@
-//! The release in the making: its base, the commits since, and the next version.
+//! The release in the making: its base, the commits since, and the next version (`rel next`,
+//! `rel log`).
 
 use gix::ObjectId;
 use semver::Version;
-use serde::Serialize;
 
 use crate::commit::{self, Kind, Message};
 use crate::config::Config;
@@ -199,40 +199,4 @@ pub fn log(repo: &Repo, config: &Config, range: Option<&str>) -> Result<Log, Err
         commits,
         warnings,
     })
-}
-
-/// The JSON shape of [`Upcoming`], as `rel next --json` prints it.
-#[derive(Debug, Serialize)]
-#[non_exhaustive]
-pub struct UpcomingJson {
-    /// The base release's version, or `null`.
-    pub current: Option<String>,
-    /// The next version; the current one (or `null`) when there is nothing to release.
-    pub next: Option<String>,
-    /// `none`, `patch`, `minor` or `major`.
-    pub bump: Bump,
-    /// The tag of `next`.
-    pub tag: Option<String>,
-    /// Commits since the base.
-    pub commits: usize,
-    /// Conventional Commits among them.
-    pub conventional: usize,
-}
-
-impl From<&Upcoming> for UpcomingJson {
-    fn from(u: &Upcoming) -> Self {
-        let (next, tag) = match (&u.next, &u.base) {
-            (Some(next), _) => (Some(next.to_string()), u.tag.clone()),
-            (None, Some(base)) => (Some(base.version.to_string()), Some(base.name.clone())),
-            (None, None) => (None, None),
-        };
-        Self {
-            current: u.current().map(ToString::to_string),
-            next,
-            bump: u.bump,
-            tag,
-            commits: u.commits,
-            conventional: u.conventional,
-        }
-    }
 }

@@ -3,8 +3,11 @@
 
 use serde::Serialize;
 
-use crate::config::CommitsConfig;
 use crate::version::Bump;
+
+pub(crate) mod config;
+
+pub use config::CommitsConfig;
 
 /// What a commit message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

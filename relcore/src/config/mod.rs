@@ -1,0 +1,150 @@
+//! `rel.toml`: the configuration as a whole, its defaults, and loading with errors that name
+//! file, line and key.
+//!
+//! Each section is defined by the module it configures (`[version]` by [`crate::version`],
+//! `[commits]` by [`crate::commit`], `[policy]` by [`crate::policy`], `[release]` by
+//! [`crate::release`]); `[changelog]` and `[notes]` are still defined here. Values are validated
+//! while they are deserialised (globs, regexes, versions, type names), so a bad value is reported
+//! with the line it stands on, just like a TOML syntax error.
+
+mod changelog;
+mod located;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+// Each section is its domain module's; taken from the file that defines it, so that the domain
+// modules can take the aggregate without an import cycle.
+use crate::commit::config::CommitsConfig;
+use crate::policy::config::PolicyConfig;
+use crate::release::config::ReleaseConfig;
+use crate::version::config::VersionConfig;
+use located::{invalid, line_col};
+
+pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig, Section};
+
+/// The name of the configuration file at the root of a work tree (or in `$GIT_DIR` of a bare repository).
+pub const FILE_NAME: &str = "rel.toml";
+
+/// The commented default configuration that `rel init` writes. Parsing it gives [`Config::default()`].
+pub const DEFAULT_TOML: &str = include_str!("default.toml");
+
+/// The whole configuration: every key of `rel.toml`, defaults filled in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct Config {
+    /// `[version]`: how release tags are named and how versions advance.
+    pub version: VersionConfig,
+    /// `[commits]`: the allowed Conventional Commit types and what they bump.
+    pub commits: CommitsConfig,
+    /// `[policy]`: rules enforced on push (validated now, enforced by the push hooks).
+    pub policy: PolicyConfig,
+    /// `[changelog]`: where the changelog lives and how its sections are made.
+    pub changelog: ChangelogConfig,
+    /// `[notes]`: release notes.
+    pub notes: NotesConfig,
+    /// `[release]`: what `rel release` writes and commits.
+    pub release: ReleaseConfig,
+}
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The file exists but could not be read.
+    #[error("cannot read {}", path.display())]
+    Read {
+        /// The configuration file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The path is a symbolic link to nothing: a configuration that was meant to be there
+    /// is missing, so rel refuses to run on the defaults.
+    #[error(
+        "{} is a symbolic link to {}, which does not exist: restore it, or remove the link to use the defaults",
+        path.display(),
+        target.display()
+    )]
+    DanglingLink {
+        /// The configuration file.
+        path: PathBuf,
+        /// Where the link points.
+        target: PathBuf,
+    },
+    /// The file is not valid TOML, or a key or value is not accepted.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Invalid {
+        /// The configuration file.
+        path: PathBuf,
+        /// 1-based line of the fault.
+        line: usize,
+        /// 1-based column of the fault.
+        column: usize,
+        /// The offending key as `table.key`, when known.
+        key: Option<String>,
+        /// What is wrong and what is accepted.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Parses configuration text; `path` is only used in errors.
+    ///
+    /// ```
+    /// let config = relcore::Config::from_toml("[version]\ntag_prefix = \"release-\"\n", "rel.toml".as_ref())?;
+    /// assert_eq!(config.version.tag_prefix, "release-");
+    /// assert_eq!(config.version.initial.to_string(), "0.1.0");
+    ///
+    /// let err = relcore::Config::from_toml("[version]\nprefix = \"v\"\n", "rel.toml".as_ref()).unwrap_err();
+    /// assert!(err.to_string().starts_with("rel.toml:2:1: unknown key `version.prefix`"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the line, column and key of the first fault.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Self, Error> {
+        toml::from_str(text).map_err(|e| invalid(text, path, &e))
+    }
+
+    /// Loads `path`; a missing file gives the defaults (but a symbolic link to a missing file
+    /// is an error, as is a directory or an unreadable file).
+    ///
+    /// # Errors
+    /// [`Error::Read`] when the file exists but cannot be read, [`Error::DanglingLink`] when it
+    /// is a symbolic link to nothing, [`Error::Invalid`] when it is not accepted.
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes).map_err(|e| Error::Invalid {
+                    path: path.to_owned(),
+                    line: line_col(
+                        &String::from_utf8_lossy(e.as_bytes()),
+                        e.utf8_error().valid_up_to(),
+                    )
+                    .0,
+                    column: 1,
+                    key: None,
+                    message: "the file is not valid UTF-8".into(),
+                })?;
+                Self::from_toml(&text, path)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match std::fs::read_link(path) {
+                Ok(target) => Err(Error::DanglingLink {
+                    path: path.to_owned(),
+                    target,
+                }),
+                Err(_) => Ok(Self::default()),
+            },
+            Err(source) => Err(Error::Read {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+}

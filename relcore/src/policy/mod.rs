@@ -1,0 +1,242 @@
+//! The push policy: ref updates in, violations out. The same rules run in the client's
+//! pre-push hook, in a server's pre-receive or update hook, and in CI (`rel check`); only where
+//! "what the remote already has" comes from differs, and the caller says that in [`Push`].
+
+mod commits;
+pub(crate) mod config;
+mod tags;
+
+use gix::ObjectId;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::history::{self, Repo};
+use crate::signature::{self, Anchors};
+use crate::version;
+
+pub use config::{LintScope, PolicyConfig};
+
+/// One ref update of a push: `old` is `None` for a new ref, `new` is `None` for a deletion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RefUpdate {
+    /// The full ref name on the remote, e.g. `refs/heads/main` or `refs/tags/v1.2.0`.
+    pub name: String,
+    /// Its value on the remote before the push.
+    pub old: Option<ObjectId>,
+    /// Its value after the push.
+    pub new: Option<ObjectId>,
+}
+
+impl RefUpdate {
+    /// An update from git's hook lines, where an all-zero id means "none".
+    pub fn new(name: impl Into<String>, old: ObjectId, new: ObjectId) -> Self {
+        let some = |id: ObjectId| (!id.is_null()).then_some(id);
+        Self {
+            name: name.into(),
+            old: some(old),
+            new: some(new),
+        }
+    }
+}
+
+/// A push: the updates, and the refs the remote had before it.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Push {
+    /// The updates.
+    pub updates: Vec<RefUpdate>,
+    /// `(full name, id)` of the refs on the remote before the push (branches and tags as far as
+    /// they are known: on a server all of them; on a client the remote-tracking branches).
+    pub remote_refs: Vec<(String, ObjectId)>,
+}
+
+/// A policy rule. Its id is shown to users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Rule {
+    /// A protected branch was force-pushed (not a fast-forward).
+    ProtectedForcePush,
+    /// A protected branch was deleted.
+    ProtectedDelete,
+    /// A new branch's name matches none of `policy.branch_names`.
+    BranchName,
+    /// A release tag is lightweight.
+    TagAnnotated,
+    /// A release tag is not signed, or not by a trusted key.
+    TagSigned,
+    /// A release tag already on the remote was moved or deleted.
+    TagImmutable,
+    /// A release tag points at a commit no release branch contains.
+    TagOnReleaseBranch,
+    /// A release tag's version is below a release its commit already contains.
+    TagVersion,
+    /// A pushed commit breaks the commit rules.
+    CommitLint,
+    /// A pushed object cannot be decoded (a malformed commit or tag).
+    ObjectDecode,
+}
+
+impl Rule {
+    /// The rule's id, e.g. `tag-immutable`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::ProtectedForcePush => "protected-force-push",
+            Rule::ProtectedDelete => "protected-delete",
+            Rule::BranchName => "branch-name",
+            Rule::TagAnnotated => "tag-annotated",
+            Rule::TagSigned => "tag-signed",
+            Rule::TagImmutable => "tag-immutable",
+            Rule::TagOnReleaseBranch => "tag-on-release-branch",
+            Rule::TagVersion => "tag-version",
+            Rule::CommitLint => "commit-lint",
+            Rule::ObjectDecode => "object-decode",
+        }
+    }
+}
+
+/// One violation: the ref, the rule, what is wrong and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Violation {
+    /// The rule.
+    pub rule: Rule,
+    /// The ref it concerns.
+    #[serde(rename = "ref")]
+    pub refname: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: String,
+}
+
+fn violation(rule: Rule, refname: &str, message: String, hint: impl Into<String>) -> Violation {
+    Violation {
+        rule,
+        refname: refname.to_owned(),
+        message,
+        hint: hint.into(),
+    }
+}
+
+/// Evaluates every rule on every update of `push`; all violations, not just the first.
+///
+/// Ancestry is the objects' own: replace refs and grafts are never honoured (see
+/// [`Repo::from_gix`]), so nothing pushed under `refs/replace/` changes what is a fast-forward
+/// or which commits are new.
+///
+/// # Errors
+/// When the repository cannot be read or a verification tool cannot run.
+pub fn evaluate(
+    repo: &Repo,
+    config: &Config,
+    anchors: &Anchors,
+    push: &Push,
+) -> Result<Vec<Violation>, signature::Error> {
+    let policy = &config.policy;
+    let mut out = Vec::new();
+    let known: Vec<ObjectId> = push.remote_refs.iter().map(|(_, id)| *id).collect();
+
+    // Every object the push brings must decode; the push that brings one that does not is
+    // refused, naming it, and nothing else is judged on objects that cannot be read.
+    let decoded = commits::decode_new_objects(repo, push, &known, &mut out)?;
+    if !out.is_empty() {
+        return Ok(out);
+    }
+
+    // Verify the signatures of every new value of a release tag at once (in parallel: each
+    // runs a tool), keys judged valid at the time of the push.
+    let to_verify: Vec<history::TagRef> = push
+        .updates
+        .iter()
+        .filter(|u| u.new != u.old && (policy.require_annotated_tags || policy.require_signed_tags))
+        .filter_map(|u| {
+            let tag = u.name.strip_prefix("refs/tags/")?;
+            Some(history::TagRef {
+                name: tag.to_owned(),
+                version: version::parse_tag(tag, &config.version.tag_prefix)?,
+                target: u.new?,
+            })
+        })
+        .collect();
+    let verdicts = signature::verify_many(repo, &to_verify, anchors, signature::At::Now)?;
+
+    // What the lint already vouches for: the branches it covers, as the remote has them.
+    let linted = |branch: &str| match policy.lint {
+        LintScope::All => true,
+        LintScope::Protected => policy.protected_branches.iter().any(|g| g.is_match(branch)),
+        LintScope::Off => false,
+    };
+    let vouched: Vec<ObjectId> = push
+        .remote_refs
+        .iter()
+        .filter(|(n, _)| n.strip_prefix("refs/heads/").is_some_and(linted))
+        .map(|(_, id)| *id)
+        .collect();
+
+    let mut pending = Vec::new();
+    for update in &push.updates {
+        let name = update.name.as_str();
+        if let Some(branch) = name.strip_prefix("refs/heads/") {
+            let protected = policy.protected_branches.iter().any(|g| g.is_match(branch));
+            match (update.old, update.new) {
+                (Some(_), None) if protected => out.push(violation(
+                    Rule::ProtectedDelete,
+                    name,
+                    format!("`{branch}` is a protected branch and cannot be deleted"),
+                    "protected branches are listed in policy.protected_branches",
+                )),
+                (Some(old), Some(new)) if protected && !fast_forward(repo, old, new)? => out.push(violation(
+                    Rule::ProtectedForcePush,
+                    name,
+                    format!("`{branch}` is a protected branch: this push rewrites its history (not a fast-forward from {})", old.to_hex_with_len(7)),
+                    format!("fetch and merge or rebase onto the remote `{branch}`, then push without --force"),
+                )),
+                (None, Some(_)) if !policy.branch_names.is_empty() && !policy.branch_names.iter().any(|p| p.is_match(branch)) => {
+                    let allowed: Vec<&str> = policy.branch_names.iter().map(|p| p.as_str()).collect();
+                    out.push(violation(
+                        Rule::BranchName,
+                        name,
+                        format!("the new branch name `{branch}` matches none of policy.branch_names"),
+                        format!("name it to match one of: {}", allowed.join(", ")),
+                    ));
+                }
+                _ => {}
+            }
+            if let (true, Some(new)) = (linted(branch), update.new) {
+                // New to this branch: not in it before the push, and not in a branch the lint
+                // covers. Other refs (feature branches, tags, other namespaces) vouch for nothing.
+                let hidden: Vec<ObjectId> = update
+                    .old
+                    .into_iter()
+                    .chain(vouched.iter().copied())
+                    .collect();
+                commits::lint_new(repo, config, name, new, &hidden, &decoded, &mut out)?;
+            }
+        } else if let Some(tag) = name.strip_prefix("refs/tags/")
+            && let Some(tag_version) = version::parse_tag(tag, &config.version.tag_prefix)
+            && let Some(commit) = tags::check_release_tag(
+                repo,
+                config,
+                &verdicts,
+                update,
+                tag,
+                &tag_version,
+                &mut out,
+            )?
+        {
+            pending.push((name, tag, commit));
+        }
+    }
+    tags::check_on_release_branch(repo, config, push, &pending, &mut out)?;
+    Ok(out)
+}
+
+fn fast_forward(repo: &Repo, old: ObjectId, new: ObjectId) -> Result<bool, history::Error> {
+    // A remote id the repository does not have cannot be an ancestor we know of.
+    if !repo.gix().has_object(old) {
+        return Ok(false);
+    }
+    repo.is_ancestor(old, new)
+}

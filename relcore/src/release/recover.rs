@@ -1,0 +1,260 @@
+//! Finishing a release interrupted in its visible step, from the journal it left.
+
+use std::path::{Path, PathBuf};
+
+use super::Error;
+use crate::history::Repo;
+
+/// The journal's file name inside a release's scratch directory (`.git/rel-release-*`).
+pub(super) const JOURNAL: &str = "journal.json";
+
+/// What the visible step of a release does, written before it starts.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub(super) struct Journal {
+    pub(super) branch: String,
+    pub(super) head: String,
+    pub(super) commit: String,
+    pub(super) tag: String,
+    pub(super) tag_object: String,
+    /// `(staged file name in the scratch directory, target path)`.
+    pub(super) files: Vec<(String, String)>,
+    pub(super) index: String,
+}
+
+/// What [`recover`] did with a release that was interrupted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Recovery {
+    /// The refs had moved: the release's files and index were put in place.
+    Completed {
+        /// The release's tag.
+        tag: String,
+    },
+    /// The refs had not moved: the leftovers were removed; nothing had been released.
+    Discarded {
+        /// The release's tag.
+        tag: String,
+    },
+}
+
+/// Finishes a release that was interrupted during its visible step, or clears one interrupted
+/// before it. `rel release` moves the branch and creates the tag in one rename, then renames
+/// the new files and index into place; an interruption between those leaves a journal in
+/// `.git/rel-release-*`, from which this puts the files and index in place (or, if the refs did
+/// not move, removes the leftovers). rel runs it before it reads the work tree.
+///
+/// # Errors
+/// When the git dir cannot be read.
+pub fn recover(repo: &Repo) -> Result<Vec<Recovery>, Error> {
+    let gix = repo.gix();
+    let git_dir = gix.git_dir();
+    let mut done = Vec::new();
+    let entries = match std::fs::read_dir(git_dir) {
+        Ok(entries) => entries,
+        Err(_) => return Ok(done),
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let dir = entry.path();
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("rel-release-")
+        {
+            continue;
+        }
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .unwrap_or_default();
+        let Some(journal) = std::fs::read(dir.join(JOURNAL))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Journal>(&bytes).ok())
+        else {
+            // Interrupted before its visible step: only leftovers (after a while, to spare a
+            // release still under way in another process).
+            if age > std::time::Duration::from_secs(600) {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            continue;
+        };
+        let at = |name: &str| {
+            gix.try_find_reference(name)
+                .ok()
+                .flatten()
+                .and_then(|r| r.try_id().map(|id| id.detach().to_string()))
+        };
+        let branch = at(&format!("refs/heads/{}", journal.branch));
+        let tag = at(&format!("refs/tags/{}", journal.tag));
+        if branch.as_deref() == Some(journal.commit.as_str())
+            && tag.as_deref() == Some(journal.tag_object.as_str())
+        {
+            for (staged, target) in &journal.files {
+                let from = dir.join(staged);
+                rename_unless_done(&from, Path::new(target))?;
+            }
+            let index = dir.join("index");
+            if index.exists() {
+                rename_unless_done(&index, Path::new(&journal.index))?;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+            done.push(Recovery::Completed { tag: journal.tag });
+        } else {
+            // Killed while it held the ref locks: they hold exactly this release's new values,
+            // which no other writer would; remove them so git is not blocked.
+            let common = gix.common_dir();
+            let ours = |path: PathBuf, wanted: &str| {
+                std::fs::read_to_string(&path)
+                    .is_ok_and(|text| text.lines().any(|l| l.trim_end() == wanted))
+                    .then_some(path)
+            };
+            let stale: Vec<PathBuf> = [
+                ours(
+                    common.join(format!("refs/heads/{}.lock", journal.branch)),
+                    &journal.commit,
+                ),
+                ours(
+                    common.join(format!("refs/tags/{}.lock", journal.tag)),
+                    &journal.tag_object,
+                ),
+                ours(
+                    common.join("packed-refs.lock"),
+                    &format!("{} refs/tags/{}", journal.tag_object, journal.tag),
+                ),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            for lock in &stale {
+                let _ = std::fs::remove_file(lock);
+            }
+            if !stale.is_empty() || age > std::time::Duration::from_secs(60) {
+                let _ = std::fs::remove_dir_all(&dir);
+                done.push(Recovery::Discarded { tag: journal.tag });
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Renames `from` to `to` (copying across file systems); a `from` already gone was moved by a
+/// concurrent [`recover`].
+pub(super) fn rename_unless_done(from: &Path, to: &Path) -> Result<(), crate::paths::Error> {
+    if !from.exists() {
+        return Ok(());
+    }
+    crate::paths::replace(from, to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(dir: &Path, script: &str) -> String {
+        let out = std::process::Command::new("bash")
+            .args(["-ec", script])
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "C")
+            .env("GIT_COMMITTER_EMAIL", "c@example.com")
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// The state an interruption right after the refs moved leaves: branch and tag at the
+    /// release, the old CHANGELOG in the work tree and the index, and the journal.
+    fn interrupted() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path();
+        sh(
+            p,
+            "git init -q -b main . && echo old > CHANGELOG.md && git add . && git commit -qm 'feat: a'
+mkdir .git/rel-release-test && echo new > .git/rel-release-test/file-0
+blob=$(git hash-object -w .git/rel-release-test/file-0)
+GIT_INDEX_FILE=.git/rel-release-test/index git read-tree HEAD
+GIT_INDEX_FILE=.git/rel-release-test/index git update-index --cacheinfo 100644,$blob,CHANGELOG.md
+tree=$(GIT_INDEX_FILE=.git/rel-release-test/index git write-tree)
+head=$(git rev-parse HEAD) && commit=$(git commit-tree $tree -p $head -m 'chore(release): v1.0.0')
+git update-ref refs/heads/main $commit && git tag -a -m v1.0.0 v1.0.0 $commit
+printf '{\"branch\":\"main\",\"head\":\"%s\",\"commit\":\"%s\",\"tag\":\"v1.0.0\",\"tag_object\":\"%s\",\"files\":[[\"file-0\",\"%s\"]],\"index\":\"%s\"}' \
+  $head $commit $(git rev-parse v1.0.0) \"$PWD/CHANGELOG.md\" \"$PWD/.git/index\" > .git/rel-release-test/journal.json",
+        );
+        dir
+    }
+
+    #[test]
+    fn recover_finishes_a_release_whose_refs_moved() {
+        let dir = interrupted();
+        let p = dir.path();
+        assert_eq!(sh(p, "git status --porcelain"), "M  CHANGELOG.md");
+        let repo = Repo::discover(p).expect("a repository");
+        assert_eq!(
+            recover(&repo).expect("recovers"),
+            vec![Recovery::Completed {
+                tag: "v1.0.0".into()
+            }]
+        );
+        assert_eq!(sh(p, "git status --porcelain --untracked-files=all"), "");
+        assert_eq!(sh(p, "cat CHANGELOG.md"), "new");
+        assert!(!p.join(".git/rel-release-test").exists());
+        assert_eq!(recover(&repo).expect("nothing left"), vec![]);
+    }
+
+    #[test]
+    fn recover_removes_the_locks_a_killed_release_held() {
+        let dir = interrupted();
+        let p = dir.path();
+        sh(
+            p,
+            "commit=$(git rev-parse main) && tag=$(git rev-parse v1.0.0)
+git update-ref refs/heads/main HEAD~1 && git tag -d v1.0.0 >/dev/null && git read-tree HEAD
+echo $commit > .git/refs/heads/main.lock && echo $tag > .git/refs/tags/v1.0.0.lock
+printf '# pack-refs with: peeled fully-peeled sorted\n%s refs/tags/v1.0.0\n' $tag > .git/packed-refs.lock
+echo someone-else > .git/refs/heads/other.lock",
+        );
+        let repo = Repo::discover(p).expect("a repository");
+        assert_eq!(
+            recover(&repo).expect("recovers"),
+            vec![Recovery::Discarded {
+                tag: "v1.0.0".into()
+            }]
+        );
+        assert_eq!(
+            sh(p, "find .git -name '*.lock' | sort"),
+            ".git/refs/heads/other.lock"
+        );
+        assert_eq!(sh(p, "git status --porcelain --untracked-files=all"), "");
+        assert_eq!(sh(p, "cat CHANGELOG.md"), "old");
+    }
+
+    #[test]
+    fn recover_discards_a_release_whose_refs_did_not_move() {
+        let dir = interrupted();
+        let p = dir.path();
+        sh(
+            p,
+            "git update-ref refs/heads/main HEAD~1 && git tag -d v1.0.0 >/dev/null && git read-tree HEAD
+touch -d '2 hours ago' .git/rel-release-test",
+        );
+        let repo = Repo::discover(p).expect("a repository");
+        assert_eq!(
+            recover(&repo).expect("recovers"),
+            vec![Recovery::Discarded {
+                tag: "v1.0.0".into()
+            }]
+        );
+        assert_eq!(sh(p, "cat CHANGELOG.md"), "old");
+        assert_eq!(sh(p, "git status --porcelain --untracked-files=all"), "");
+        assert!(!p.join(".git/rel-release-test").exists());
+    }
+}
