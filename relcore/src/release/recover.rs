@@ -79,6 +79,35 @@ pub fn recover(repo: &Repo) -> Result<Vec<Recovery>, Error> {
             }
             continue;
         };
+        // Killed while it held the ref locks (before or right after the commit point): they
+        // hold exactly this release's new values, which no other writer would; remove them so
+        // git is not blocked.
+        let common = gix.common_dir();
+        let ours = |path: PathBuf, wanted: &str| {
+            std::fs::read_to_string(&path)
+                .is_ok_and(|text| text.lines().any(|l| l.trim_end() == wanted))
+                .then_some(path)
+        };
+        let stale: Vec<PathBuf> = [
+            ours(
+                common.join(format!("refs/heads/{}.lock", journal.branch)),
+                &journal.commit,
+            ),
+            ours(
+                common.join(format!("refs/tags/{}.lock", journal.tag)),
+                &journal.tag_object,
+            ),
+            ours(
+                common.join("packed-refs.lock"),
+                &format!("{} refs/tags/{}", journal.tag_object, journal.tag),
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        for lock in &stale {
+            let _ = std::fs::remove_file(lock);
+        }
         let at = |name: &str| {
             gix.try_find_reference(name)
                 .ok()
@@ -101,34 +130,6 @@ pub fn recover(repo: &Repo) -> Result<Vec<Recovery>, Error> {
             let _ = std::fs::remove_dir_all(&dir);
             done.push(Recovery::Completed { tag: journal.tag });
         } else {
-            // Killed while it held the ref locks: they hold exactly this release's new values,
-            // which no other writer would; remove them so git is not blocked.
-            let common = gix.common_dir();
-            let ours = |path: PathBuf, wanted: &str| {
-                std::fs::read_to_string(&path)
-                    .is_ok_and(|text| text.lines().any(|l| l.trim_end() == wanted))
-                    .then_some(path)
-            };
-            let stale: Vec<PathBuf> = [
-                ours(
-                    common.join(format!("refs/heads/{}.lock", journal.branch)),
-                    &journal.commit,
-                ),
-                ours(
-                    common.join(format!("refs/tags/{}.lock", journal.tag)),
-                    &journal.tag_object,
-                ),
-                ours(
-                    common.join("packed-refs.lock"),
-                    &format!("{} refs/tags/{}", journal.tag_object, journal.tag),
-                ),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            for lock in &stale {
-                let _ = std::fs::remove_file(lock);
-            }
             if !stale.is_empty() || age > std::time::Duration::from_secs(60) {
                 let _ = std::fs::remove_dir_all(&dir);
                 done.push(Recovery::Discarded { tag: journal.tag });
@@ -197,6 +198,8 @@ printf '{\"branch\":\"main\",\"head\":\"%s\",\"commit\":\"%s\",\"tag\":\"v1.0.0\
         let dir = interrupted();
         let p = dir.path();
         assert_eq!(sh(p, "git status --porcelain"), "M  CHANGELOG.md");
+        // Killed before it let go of the tag's lock.
+        sh(p, "git rev-parse v1.0.0 > .git/refs/tags/v1.0.0.lock");
         let repo = Repo::discover(p).expect("a repository");
         assert_eq!(
             recover(&repo).expect("recovers"),
@@ -206,6 +209,7 @@ printf '{\"branch\":\"main\",\"head\":\"%s\",\"commit\":\"%s\",\"tag\":\"v1.0.0\
         );
         assert_eq!(sh(p, "git status --porcelain --untracked-files=all"), "");
         assert_eq!(sh(p, "cat CHANGELOG.md"), "new");
+        assert_eq!(sh(p, "find .git -name '*.lock'"), "");
         assert!(!p.join(".git/rel-release-test").exists());
         assert_eq!(recover(&repo).expect("nothing left"), vec![]);
     }
