@@ -83,9 +83,26 @@ pub fn recover(repo: &Repo) -> Result<Vec<Recovery>, Error> {
         // hold exactly this release's new values, which no other writer would; remove them so
         // git is not blocked.
         let common = gix.common_dir();
+        // A lock holds the new value, or (a ref headed for packed-refs) nothing, then it must have
+        // been taken right after the journal was written.
+        let written = std::fs::metadata(dir.join(JOURNAL))
+            .and_then(|m| m.modified())
+            .ok();
+        let taken_then = |path: &Path| {
+            let taken = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+            match (written, taken) {
+                (Some(written), Some(taken)) => taken
+                    .duration_since(written)
+                    .is_ok_and(|d| d < std::time::Duration::from_secs(30)),
+                _ => false,
+            }
+        };
         let ours = |path: PathBuf, wanted: &str| {
             std::fs::read_to_string(&path)
-                .is_ok_and(|text| text.lines().any(|l| l.trim_end() == wanted))
+                .is_ok_and(|text| {
+                    text.lines().any(|l| l.trim_end() == wanted)
+                        || (text.is_empty() && taken_then(&path))
+                })
                 .then_some(path)
         };
         let stale: Vec<PathBuf> = [
@@ -199,7 +216,10 @@ printf '{\"branch\":\"main\",\"head\":\"%s\",\"commit\":\"%s\",\"tag\":\"v1.0.0\
         let p = dir.path();
         assert_eq!(sh(p, "git status --porcelain"), "M  CHANGELOG.md");
         // Killed before it let go of the tag's lock.
-        sh(p, "git rev-parse v1.0.0 > .git/refs/tags/v1.0.0.lock");
+        sh(
+            p,
+            "git rev-parse v1.0.0 > .git/refs/tags/v1.0.0.lock && : > .git/refs/heads/main.lock",
+        );
         let repo = Repo::discover(p).expect("a repository");
         assert_eq!(
             recover(&repo).expect("recovers"),
