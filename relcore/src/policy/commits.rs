@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use gix::ObjectId;
 
-use super::{Push, Rule, Violation, violation};
+use super::{Push, RefUpdate, Rule, Violation, violation};
 use crate::config::Config;
 use crate::history::{self, Repo};
 use crate::lint;
@@ -16,53 +16,89 @@ pub(super) struct Decoded {
     message: String,
 }
 
-/// Decodes every commit the push brings (reachable from a pushed value, not from anything the
-/// remote had) and every tag object it pushes. Those that cannot be decoded become
-/// [`Rule::ObjectDecode`] violations on the refs that bring them; the others are returned.
+/// The commits a push brings, decoded, and for each linted branch update the commits new to it.
+pub(super) struct NewCommits {
+    decoded: HashMap<ObjectId, Decoded>,
+    /// `(index of the update, its new commits, newest first)`.
+    pub(super) to_lint: Vec<(usize, Vec<ObjectId>)>,
+}
+
+/// Decodes every commit the push brings and every tag object it pushes; those that cannot be
+/// decoded become [`Rule::ObjectDecode`] violations on the refs that bring them.
+///
+/// One `git rev-list` per linted branch update (the commits new to that branch: hidden behind
+/// `lint_hidden(update)`, a superset of what the server lacks) and one for all other updates
+/// (hidden behind everything the remote had): each commit is listed and decoded once.
 pub(super) fn decode_new_objects(
     repo: &Repo,
     push: &Push,
     known: &[ObjectId],
+    lint_hidden: &dyn Fn(&RefUpdate) -> Option<Vec<ObjectId>>,
     out: &mut Vec<Violation>,
-) -> Result<HashMap<ObjectId, Decoded>, history::Error> {
-    let mut tips = Vec::new();
-    let mut bad: Vec<(ObjectId, String)> = Vec::new();
-    for update in &push.updates {
-        let Some(new) = update.new else { continue };
-        if update.old == Some(new) {
-            continue;
+) -> Result<NewCommits, history::Error> {
+    let mut new = NewCommits {
+        decoded: HashMap::new(),
+        to_lint: Vec::new(),
+    };
+    let decode = |id: ObjectId, new: &mut NewCommits| -> Option<String> {
+        if new.decoded.contains_key(&id) {
+            return None;
         }
-        match repo.peel_to_commit(new) {
-            Ok(Some(commit)) => tips.push((update.name.as_str(), commit)),
-            Ok(None) => {}
-            Err(history::ObjectProblem { id, reason }) => {
-                out.push(decode_violation(&update.name, id, &reason));
-            }
-        }
-    }
-    let hidden: Vec<ObjectId> = known
-        .iter()
-        .copied()
-        .chain(push.updates.iter().filter_map(|u| u.old))
-        .collect();
-    let all: Vec<ObjectId> = tips.iter().map(|(_, c)| *c).collect();
-    let mut decoded = HashMap::new();
-    for id in repo.rev_list(&all, &hidden)? {
         match repo.decode_commit(id) {
             Ok(commit) => {
-                decoded.insert(
+                new.decoded.insert(
                     id,
                     Decoded {
                         merge: commit.parents > 1,
                         message: commit.message,
                     },
                 );
+                None
             }
-            Err(reason) => bad.push((id, reason)),
+            Err(reason) => Some(reason),
+        }
+    };
+    let mut others = Vec::new();
+    for (i, update) in push.updates.iter().enumerate() {
+        let Some(tip) = update.new else { continue };
+        if update.old == Some(tip) {
+            continue;
+        }
+        if let Some(hidden) = lint_hidden(update) {
+            let ids = repo.rev_list(&[tip], &hidden)?;
+            for id in &ids {
+                if let Some(reason) = decode(*id, &mut new) {
+                    out.push(decode_violation(&update.name, *id, &reason));
+                }
+            }
+            new.to_lint.push((i, ids));
+            continue;
+        }
+        match repo.peel_to_commit(tip) {
+            Ok(Some(commit)) => others.push((update.name.as_str(), commit)),
+            Ok(None) => {}
+            Err(history::ObjectProblem { id, reason }) => {
+                out.push(decode_violation(&update.name, id, &reason));
+            }
+        }
+    }
+    if others.is_empty() {
+        return Ok(new);
+    }
+    let hidden: Vec<ObjectId> = known
+        .iter()
+        .copied()
+        .chain(push.updates.iter().filter_map(|u| u.old))
+        .collect();
+    let tips: Vec<ObjectId> = others.iter().map(|(_, c)| *c).collect();
+    let mut bad: Vec<(ObjectId, String)> = Vec::new();
+    for id in repo.rev_list(&tips, &hidden)? {
+        if let Some(reason) = decode(id, &mut new) {
+            bad.push((id, reason));
         }
     }
     // Rare: say which refs bring each object that cannot be decoded.
-    for (name, tip) in &tips {
+    for (name, tip) in &others {
         if bad.is_empty() {
             break;
         }
@@ -73,7 +109,7 @@ pub(super) fn decode_new_objects(
             }
         }
     }
-    Ok(decoded)
+    Ok(new)
 }
 
 fn decode_violation(refname: &str, id: ObjectId, reason: &str) -> Violation {
@@ -88,32 +124,17 @@ fn decode_violation(refname: &str, id: ObjectId, reason: &str) -> Violation {
     )
 }
 
+/// Lints the commits `ids` (new to the branch `name`), all decoded by [`decode_new_objects`].
 pub(super) fn lint_new(
-    repo: &Repo,
     config: &Config,
     name: &str,
-    new: ObjectId,
-    hidden: &[ObjectId],
-    decoded: &HashMap<ObjectId, Decoded>,
+    ids: &[ObjectId],
+    new: &NewCommits,
     out: &mut Vec<Violation>,
-) -> Result<(), history::Error> {
-    for id in repo.rev_list(&[new], hidden)? {
-        let fresh;
-        let commit = match decoded.get(&id) {
-            Some(commit) => commit,
-            None => match repo.decode_commit(id) {
-                Ok(c) => {
-                    fresh = Decoded {
-                        merge: c.parents > 1,
-                        message: c.message,
-                    };
-                    &fresh
-                }
-                Err(reason) => {
-                    out.push(decode_violation(name, id, &reason));
-                    continue;
-                }
-            },
+) {
+    for id in ids {
+        let Some(commit) = new.decoded.get(id) else {
+            continue; // Reported as undecodable.
         };
         if commit.merge {
             continue;
@@ -135,5 +156,4 @@ pub(super) fn lint_new(
             ));
         }
     }
-    Ok(())
 }

@@ -138,9 +138,34 @@ pub fn evaluate(
     let mut out = Vec::new();
     let known: Vec<ObjectId> = push.remote_refs.iter().map(|(_, id)| *id).collect();
 
+    // What the lint already vouches for: the branches it covers, as the remote has them.
+    let linted = |branch: &str| match policy.lint {
+        LintScope::All => true,
+        LintScope::Protected => policy.protected_branches.iter().any(|g| g.is_match(branch)),
+        LintScope::Off => false,
+    };
+    let vouched: Vec<ObjectId> = push
+        .remote_refs
+        .iter()
+        .filter(|(n, _)| n.strip_prefix("refs/heads/").is_some_and(linted))
+        .map(|(_, id)| *id)
+        .collect();
+
     // Every object the push brings must decode; the push that brings one that does not is
     // refused, naming it, and nothing else is judged on objects that cannot be read.
-    let decoded = commits::decode_new_objects(repo, push, &known, &mut out)?;
+    // New to a linted branch: not in it before the push, and not in a branch the lint covers.
+    // Other refs (feature branches, tags, other namespaces) vouch for nothing.
+    let lint_hidden = |update: &RefUpdate| {
+        let branch = update.name.strip_prefix("refs/heads/")?;
+        linted(branch).then(|| {
+            update
+                .old
+                .into_iter()
+                .chain(vouched.iter().copied())
+                .collect()
+        })
+    };
+    let new = commits::decode_new_objects(repo, push, &known, &lint_hidden, &mut out)?;
     if !out.is_empty() {
         return Ok(out);
     }
@@ -162,21 +187,8 @@ pub fn evaluate(
         .collect();
     let verdicts = signature::verify_many(repo, &to_verify, anchors, signature::At::Now)?;
 
-    // What the lint already vouches for: the branches it covers, as the remote has them.
-    let linted = |branch: &str| match policy.lint {
-        LintScope::All => true,
-        LintScope::Protected => policy.protected_branches.iter().any(|g| g.is_match(branch)),
-        LintScope::Off => false,
-    };
-    let vouched: Vec<ObjectId> = push
-        .remote_refs
-        .iter()
-        .filter(|(n, _)| n.strip_prefix("refs/heads/").is_some_and(linted))
-        .map(|(_, id)| *id)
-        .collect();
-
     let mut pending = Vec::new();
-    for update in &push.updates {
+    for (index, update) in push.updates.iter().enumerate() {
         let name = update.name.as_str();
         if let Some(branch) = name.strip_prefix("refs/heads/") {
             let protected = policy.protected_branches.iter().any(|g| g.is_match(branch));
@@ -204,15 +216,8 @@ pub fn evaluate(
                 }
                 _ => {}
             }
-            if let (true, Some(new)) = (linted(branch), update.new) {
-                // New to this branch: not in it before the push, and not in a branch the lint
-                // covers. Other refs (feature branches, tags, other namespaces) vouch for nothing.
-                let hidden: Vec<ObjectId> = update
-                    .old
-                    .into_iter()
-                    .chain(vouched.iter().copied())
-                    .collect();
-                commits::lint_new(repo, config, name, new, &hidden, &decoded, &mut out)?;
+            if let Some((_, ids)) = new.to_lint.iter().find(|(i, _)| *i == index) {
+                commits::lint_new(config, name, ids, &new, &mut out);
             }
         } else if let Some(tag) = name.strip_prefix("refs/tags/")
             && let Some(tag_version) = version::parse_tag(tag, &config.version.tag_prefix)
