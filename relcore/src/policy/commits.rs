@@ -85,10 +85,13 @@ pub(super) fn decode_new_objects(
     if others.is_empty() {
         return Ok(new);
     }
+    // Hidden: what the remote had, and the linted branches' new tips (listed and decoded above).
+    let linted_tips = new.to_lint.iter().filter_map(|(i, _)| push.updates[*i].new);
     let hidden: Vec<ObjectId> = known
         .iter()
         .copied()
         .chain(push.updates.iter().filter_map(|u| u.old))
+        .chain(linted_tips)
         .collect();
     let tips: Vec<ObjectId> = others.iter().map(|(_, c)| *c).collect();
     let mut bad: Vec<(ObjectId, String)> = Vec::new();
