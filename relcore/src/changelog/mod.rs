@@ -9,12 +9,14 @@ mod context;
 mod file;
 mod links;
 mod render;
+mod update;
 
 pub use context::{Counts, Entry, Group, Person, Reference, Release, build_release};
 
 pub use file::{DEFAULT_INTRO, Layout, LineEnding, insert_sections, layout, separator};
 pub use links::{Forge, Links};
 pub use render::{TemplateKind, Templates};
+pub use update::{Mode, Outcome, Update, update};
 
 use gix::ObjectId;
 

@@ -6,6 +6,7 @@
 //! always one the version engine reads as a Conventional Commit.
 
 mod cleanup;
+mod edited;
 mod rules;
 
 use std::ops::Range;
@@ -17,6 +18,7 @@ use rules::{FORMAT_HELP, check_header, check_length, check_separator};
 
 pub(crate) use cleanup::tidy;
 pub use cleanup::{SCISSORS, cleanup, comment_for, detect_auto_comment};
+pub use edited::{Error, MessageRules};
 
 /// A lint rule. Its `id` is stable and shown to users (`error[type-unknown]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -4,6 +4,7 @@
 
 mod commits;
 pub(crate) mod config;
+mod push;
 mod tags;
 
 use gix::ObjectId;
@@ -15,6 +16,7 @@ use crate::signature::{self, Anchors};
 use crate::version;
 
 pub use config::{LintScope, PolicyConfig};
+pub use push::{Error, Receiving};
 
 /// One ref update of a push: `old` is `None` for a new ref, `new` is `None` for a deletion.
 #[derive(Debug, Clone, PartialEq, Eq)]

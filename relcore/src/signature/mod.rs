@@ -9,6 +9,7 @@
 
 mod anchors;
 mod openpgp;
+mod select;
 mod ssh;
 mod tag_object;
 
@@ -22,6 +23,7 @@ use crate::paths;
 use crate::process::Tool;
 
 pub use anchors::Anchors;
+pub use select::{Trust, select};
 use tag_object::SIGNATURE_HEADERS;
 pub use tag_object::{TagObject, parse_tag_object};
 
@@ -144,6 +146,27 @@ pub enum Error {
         path: PathBuf,
         /// `file` or `folder`.
         expected: &'static str,
+    },
+    /// A configured anchor path leaves the work tree or is not of the right kind.
+    #[error(transparent)]
+    Path(#[from] paths::Error),
+    /// An anchor named by the operator does not exist.
+    #[error("{option} {}: no such {expected}", path.display())]
+    NoSuchAnchor {
+        /// How it was named: `--allowed-signers` or `--openpgp-keys`.
+        option: &'static str,
+        /// The path as given.
+        path: PathBuf,
+        /// `file` or `folder`.
+        expected: &'static str,
+    },
+    /// A tag asked for is not a release tag.
+    #[error("`{name}` is not a release tag (a tag named {prefix}<semver> that exists)")]
+    NotARelease {
+        /// The name as given.
+        name: String,
+        /// The release tag prefix.
+        prefix: String,
     },
 }
 
