@@ -24,13 +24,13 @@ use crate::release::config::ReleaseConfig;
 use crate::version::config::VersionConfig;
 use located::{invalid, line_col};
 
-pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig, Section};
+pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig};
 
 /// The name of the configuration file at the root of a work tree (or in `$GIT_DIR` of a bare repository).
 pub const FILE_NAME: &str = "rel.toml";
 
 /// The commented default configuration that `rel init` writes. Parsing it gives [`Config::default()`].
-pub const DEFAULT_TOML: &str = include_str!("default.toml");
+pub(crate) const DEFAULT_TOML: &str = include_str!("default.toml");
 
 /// The whole configuration: every key of `rel.toml`, defaults filled in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +94,21 @@ pub enum Error {
 }
 
 impl Config {
+    /// The name of the configuration file at the root of a work tree (or in `$GIT_DIR` of a
+    /// bare repository).
+    pub const FILE_NAME: &str = FILE_NAME;
+
+    /// The commented default configuration that `rel init` writes; parsing it gives
+    /// [`Config::default()`].
+    ///
+    /// ```
+    /// use relcore::Config;
+    /// let parsed = Config::from_toml(Config::DEFAULT_TOML, Config::FILE_NAME.as_ref())?;
+    /// assert_eq!(parsed, Config::default());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const DEFAULT_TOML: &str = DEFAULT_TOML;
+
     /// Parses configuration text; `path` is only used in errors.
     ///
     /// ```

@@ -16,8 +16,9 @@ use serde::Serialize;
 use crate::commit::{CommitsConfig, Kind};
 use rules::{FORMAT_HELP, check_header, check_length, check_separator};
 
+pub use cleanup::cleanup;
+pub(crate) use cleanup::comment_for;
 pub(crate) use cleanup::tidy;
-pub use cleanup::{SCISSORS, cleanup, comment_for, detect_auto_comment};
 pub use edited::{Error, MessageRules};
 
 /// A lint rule. Its `id` is stable and shown to users (`error[type-unknown]`).

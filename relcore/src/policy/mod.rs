@@ -124,9 +124,9 @@ fn violation(rule: Rule, refname: &str, message: String, hint: impl Into<String>
 
 /// Evaluates every rule on every update of `push`; all violations, not just the first.
 ///
-/// Ancestry is the objects' own: replace refs and grafts are never honoured (see
-/// [`Repo::from_gix`]), so nothing pushed under `refs/replace/` changes what is a fast-forward
-/// or which commits are new.
+/// Ancestry is the objects' own: replace refs and grafts are never honoured (a [`Repo`] is
+/// opened without them), so nothing pushed under `refs/replace/` changes what is a
+/// fast-forward or which commits are new.
 ///
 /// # Errors
 /// When the repository cannot be read or a verification tool cannot run.

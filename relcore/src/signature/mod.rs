@@ -25,7 +25,7 @@ use crate::process::Tool;
 pub use anchors::Anchors;
 pub use select::{Trust, select};
 use tag_object::SIGNATURE_HEADERS;
-pub use tag_object::{TagObject, parse_tag_object};
+pub(crate) use tag_object::{TagObject, parse_tag_object};
 
 /// Which check a tag failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -173,7 +173,7 @@ pub enum Error {
 /// The moment at which a signing key must be valid (SSH `valid-after` / `valid-before`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
-pub enum At {
+pub(crate) enum At {
     /// The tagger's date, as `git verify-tag` does: an audit of history (`rel verify`), where a
     /// key retired since still vouches for what it signed while it was valid.
     #[default]
@@ -197,7 +197,7 @@ pub fn verify(repo: &Repo, tag: &TagRef, anchors: &Anchors) -> Result<Verdict, E
 ///
 /// # Errors
 /// When a tag cannot be read or a verification tool cannot run.
-pub fn verify_many(
+pub(crate) fn verify_many(
     repo: &Repo,
     tags: &[TagRef],
     anchors: &Anchors,
@@ -240,7 +240,7 @@ pub fn verify_many(
 ///
 /// # Errors
 /// When it cannot be read.
-pub fn read_tag(repo: &Repo, tag: &TagRef) -> Result<Option<TagObject>, Error> {
+pub(crate) fn read_tag(repo: &Repo, tag: &TagRef) -> Result<Option<TagObject>, Error> {
     let object = repo
         .gix()
         .find_object(tag.target)
@@ -256,7 +256,7 @@ pub fn read_tag(repo: &Repo, tag: &TagRef) -> Result<Option<TagObject>, Error> {
 ///
 /// # Errors
 /// When a verification tool cannot run.
-pub fn verify_parsed(
+pub(crate) fn verify_parsed(
     name: &str,
     object: Option<&TagObject>,
     anchors: &Anchors,

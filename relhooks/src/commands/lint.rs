@@ -37,7 +37,7 @@ pub(super) fn read_message(file: Option<&Path>) -> Result<String> {
         Some(p) => std::fs::read(p)
             .with_context(|| format!("cannot read the message file {}", p.display()))?,
     };
-    Ok(relcore::commit::lossy_text(&bytes).into_owned())
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[derive(Serialize)]

@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use relcore::history::Warning;
 use relcore::signature::{Anchors, Trust};
-use relcore::{Config, Repo};
+use relcore::{Config, Repo, Warning};
 use serde::Serialize;
 
 pub mod changelog;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use relcore::notes::Notes;
+use relcore::Notes;
 
 use super::{Global, open, print_json, warn};
 
