@@ -37,6 +37,24 @@ impl Notes {
     /// `None` of the release being prepared: the commits since the last stable release, planned
     /// as the next version today. `template` replaces `[notes] template`.
     ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = repo.load_config()?;
+    /// let released = relcore::Notes::new(&repo, &config, Some("v0.1.0"), None)?;
+    /// assert_eq!(released.release.version.as_deref(), Some("0.1.0"));
+    /// // The release being prepared: planned as the next version.
+    /// let upcoming = relcore::Notes::new(&repo, &config, None, None)?;
+    /// assert_eq!(upcoming.release.version.as_deref(), Some("0.1.1"));
+    /// assert!(upcoming.render(&config)?.contains("retry on EINTR"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`changelog::Error::NoSuchRelease`] when no release tag names `version`; when a
     /// template cannot be loaded or history cannot be read.

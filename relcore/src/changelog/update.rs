@@ -53,6 +53,28 @@ pub struct Update<'r> {
 /// Starts updating the changelog of `repo`: `output`, or the `[changelog] path` file (which must
 /// stay inside the work tree), read now; a missing file starts from a default title.
 ///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// use relcore::changelog::{self, Mode, Outcome};
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let config = repo.load_config()?;
+/// std::fs::write(dir.path().join("CHANGELOG.md"), "# Changelog\n\nKept as it is.\n")?;
+/// let mut update = changelog::update(&repo, &config, Mode::New, None)?;
+/// assert_eq!(update.write_file(|_release| {})?, Outcome::Updated);
+/// let text = std::fs::read_to_string(update.path())?;
+/// assert!(text.starts_with("# Changelog\n\nKept as it is.\n\n## [Unreleased]"));
+/// assert!(text.contains("retry on EINTR") && text.contains("## [0.1.0]"));
+/// // Nothing new since: the file is left alone.
+/// let mut again = changelog::update(&repo, &config, Mode::New, None)?;
+/// assert_eq!(again.write_file(|_release| {})?, Outcome::UpToDate);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// When a template cannot be loaded, the configured path leaves the work tree, the file is not
 /// a regular file or cannot be read, or history cannot be read.
@@ -96,6 +118,27 @@ impl Update<'_> {
     /// Builds and renders each release the mode asks for, newest first, and hands it to `emit`
     /// with its rendered section.
     ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// use relcore::changelog::{self, Mode, Outcome};
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = repo.load_config()?;
+    /// let mut update = changelog::update(&repo, &config, Mode::All, None)?;
+    /// let mut versions = Vec::new();
+    /// update.each_release(|release, section| {
+    ///     assert!(section.starts_with("## "));
+    ///     versions.push(release.version.clone());
+    ///     Ok::<_, changelog::Error>(())
+    /// })?;
+    /// assert_eq!(versions, [None, Some("0.1.0".to_owned())]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// When history cannot be read or a template fails; `emit`'s own error.
     pub fn each_release<E: From<Error>>(
@@ -136,6 +179,23 @@ impl Update<'_> {
 
     /// The new sections, newest first ([`Mode::All`]: every release's).
     ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// use relcore::changelog::{self, Mode, Outcome};
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = repo.load_config()?;
+    /// let mut update = changelog::update(&repo, &config, Mode::Unreleased, None)?;
+    /// let sections = update.sections(|_release| {})?;
+    /// assert_eq!(sections.len(), 1);
+    /// assert!(sections[0].starts_with("## [Unreleased]") && sections[0].contains("retry on EINTR"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Update::each_release`].
     pub fn sections(&mut self, mut on_release: impl FnMut(&Release)) -> Result<Vec<String>, Error> {
@@ -150,6 +210,25 @@ impl Update<'_> {
 
     /// The whole changelog of [`Mode::All`], streamed to `out`: the file's title and
     /// introduction kept byte for byte (else a default one), then every release.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// use relcore::changelog::{self, Mode, Outcome};
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = repo.load_config()?;
+    /// let mut update = changelog::update(&repo, &config, Mode::All, None)?;
+    /// let mut out = Vec::new();
+    /// update.write_all::<Box<dyn std::error::Error>>(&mut out, |_release| {})?;
+    /// let text = String::from_utf8(out)?;
+    /// assert!(text.starts_with("# Changelog") && text.contains("## [0.1.0]"));
+    /// assert!(!dir.path().join("CHANGELOG.md").exists());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Update::each_release`]; when `out` fails.
@@ -184,6 +263,24 @@ impl Update<'_> {
 
     /// Updates the file in place, atomically: [`Mode::All`] rewrites it from the whole
     /// history; the other modes put the new sections where they go, keeping every other byte.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// use relcore::changelog::{self, Mode, Outcome};
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = repo.load_config()?;
+    /// let mut update = changelog::update(&repo, &config, Mode::All, None)?;
+    /// let mut released = 0;
+    /// assert_eq!(update.write_file(|_release| released += 1)?, Outcome::Wrote);
+    /// assert_eq!(released, 2); // Unreleased and 0.1.0
+    /// assert!(std::fs::read_to_string(dir.path().join("CHANGELOG.md"))?.contains("## [0.1.0]"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Update::each_release`]; when the file cannot be written.

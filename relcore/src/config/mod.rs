@@ -130,6 +130,22 @@ impl Config {
     /// Loads `path`; a missing file gives the defaults (but a symbolic link to a missing file
     /// is an error, as is a directory or an unreadable file).
     ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// let path = dir.path().join(relcore::Config::FILE_NAME);
+    /// assert_eq!(relcore::Config::load(&path)?, relcore::Config::default()); // no file: defaults
+    /// std::fs::write(&path, "[version]\ntag_prefix = \"release-\"\n")?;
+    /// assert_eq!(relcore::Config::load(&path)?.version.tag_prefix, "release-");
+    /// std::fs::write(&path, "[version]\ntag_prefx = \"\"\n")?;
+    /// assert!(relcore::Config::load(&path).is_err()); // an unknown key, named with its line
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::Read`] when the file exists but cannot be read, [`Error::DanglingLink`] when it
     /// is a symbolic link to nothing, [`Error::Invalid`] when it is not accepted.

@@ -31,6 +31,21 @@ pub struct MessageRules {
 
 impl MessageRules {
     /// The rules of a message edited in `repo`, under `config`.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// git(&["config", "core.commentChar", ";"])?;
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let rules = relcore::lint::MessageRules::of(&repo, repo.load_config()?);
+    /// assert!(rules.lint("; a comment, stripped\nfeat: x\n").is_ok());
+    /// assert!(!rules.lint("# not a comment here\nfeat: x\n").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn of(repo: &Repo, config: Config) -> Self {
         MessageRules {
             config,
@@ -40,6 +55,21 @@ impl MessageRules {
 
     /// The rules of a message in `dir`: the repository containing it gives rel.toml and the
     /// comment string; outside any repository, `dir/rel.toml` (or the defaults) and `#`.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// std::fs::write(dir.path().join("rel.toml"), "[commits]\nscopes = [\"io\"]\n")?;
+    /// let rules = relcore::lint::MessageRules::discover(dir.path())?;
+    /// // As edited: git's comment lines are not part of the message.
+    /// assert!(rules.lint("fix(io): retry\n# Please enter the commit message\n").is_ok());
+    /// assert!(!rules.lint("fix(net): retry\n").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// When the repository cannot be read or rel.toml is not accepted.

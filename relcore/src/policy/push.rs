@@ -84,6 +84,27 @@ impl Push {
     /// clone knows of it: the remote ids of those lines and its remote-tracking branches
     /// (`refs/remotes/<remote>/*`, seen as `refs/heads/*`).
     ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// use relcore::policy::{self, Push, Rule};
+    /// use relcore::signature::Anchors;
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = repo.load_config()?;
+    /// let (head, parent) = (git(&["rev-parse", "HEAD"])?, git(&["rev-parse", "HEAD~1"])?);
+    /// // This clone knows origin's main at HEAD; pushing main back to its parent is a force-push.
+    /// git(&["update-ref", "refs/remotes/origin/main", &head])?;
+    /// let input = format!("refs/heads/main {parent} refs/heads/main {head}\n");
+    /// let push = Push::from_pre_push(&repo, "origin", &input)?;
+    /// let violations = policy::evaluate(&repo, &config, &Anchors::from_files(None, None), &push)?;
+    /// assert_eq!(violations[0].rule, Rule::ProtectedForcePush);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::BadLine`] or [`Error::NotAnId`] on input not of that form; when the
     /// references cannot be read.
@@ -118,6 +139,26 @@ impl Push {
     /// lines (the `update` hook's arguments make one such line). Before the update, the
     /// server's own refs are what the remote has.
     ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// use relcore::policy::{self, Push, Rule};
+    /// use relcore::signature::Anchors;
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = repo.load_config()?;
+    /// let (head, parent) = (git(&["rev-parse", "HEAD"])?, git(&["rev-parse", "HEAD~1"])?);
+    /// // A fast-forward of main.
+    /// let push = Push::from_pre_receive(&repo, &format!("{parent} {head} refs/heads/main\n"))?;
+    /// assert!(policy::evaluate(&repo, &config, &Anchors::from_files(None, None), &push)?.is_empty());
+    /// let err = Push::from_pre_receive(&repo, "one two\n").expect_err("not the protocol");
+    /// assert_eq!(err.to_string(), "cannot read the hook line `one two`: expected `<old> <new> <ref>`");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::BadLine`] or [`Error::NotAnId`] on input not of that form; when the
     /// references cannot be read.
@@ -140,6 +181,25 @@ impl Push {
 
     /// The commits of `range` (`A..B`; `None`: the current branch's `@{upstream}..HEAD`) as a
     /// push to the current branch, the remote having its remote-tracking branches and `A`.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// use relcore::policy::{self, Push, Rule};
+    /// use relcore::signature::Anchors;
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = repo.load_config()?;
+    /// let (head, parent) = (git(&["rev-parse", "HEAD"])?, git(&["rev-parse", "HEAD~1"])?);
+    /// let push = Push::from_range(&repo, Some("v0.1.0..HEAD"))?;
+    /// assert_eq!(push.updates[0].name, "refs/heads/main");
+    /// assert_eq!(push.updates[0].new.map(|id| id.to_string()), Some(head));
+    /// assert!(policy::evaluate(&repo, &config, &Anchors::from_files(None, None), &push)?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::Detached`] when HEAD is detached, [`Error::NoStart`] for a range without `A`;
@@ -170,6 +230,27 @@ impl Push {
 
     /// The ref `name` as if newly pushed to a remote holding every other ref of `repo`. A
     /// short name is a tag when such a tag exists, else a branch.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// use relcore::policy::{self, Push, Rule};
+    /// use relcore::signature::Anchors;
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = repo.load_config()?;
+    /// let (head, parent) = (git(&["rev-parse", "HEAD"])?, git(&["rev-parse", "HEAD~1"])?);
+    /// // The lightweight, unsigned tag v0.2.0 as if pushed.
+    /// git(&["tag", "v0.2.0"])?;
+    /// let push = Push::from_ref(&repo, "v0.2.0")?;
+    /// assert_eq!(push.updates[0].name, "refs/tags/v0.2.0");
+    /// let violations = policy::evaluate(&repo, &config, &Anchors::from_files(None, None), &push)?;
+    /// assert!(violations.iter().any(|v| v.rule == Rule::TagAnnotated));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::NoRef`] when the ref does not exist; when the references cannot be read.
@@ -211,6 +292,19 @@ pub struct Receiving {
 impl Receiving {
     /// Opens the repository at `git_dir` (git's `$GIT_DIR`) with the objects of the push in
     /// `quarantine` (git's `$GIT_QUARANTINE_PATH`, relative to `git_dir`, when set).
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// let server = relcore::policy::Receiving::open(&dir.path().join(".git"), None)?;
+    /// assert_eq!(server.config, relcore::Config::default()); // no $GIT_DIR/rel.toml
+    /// assert!(server.anchors.allowed_signers.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// When the repository cannot be opened or its rel.toml is not accepted.

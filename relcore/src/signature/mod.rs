@@ -18,10 +18,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::config;
-use crate::history::{self, Repo, TagRef};
+use crate::history::{self, Repo};
 use crate::paths;
 use crate::process::Tool;
 
+/// A release tag as listed, what [`select`] returns and [`verify`] takes.
+pub use crate::history::TagRef;
 pub use anchors::Anchors;
 pub use select::{Trust, select};
 use tag_object::SIGNATURE_HEADERS;
@@ -184,6 +186,22 @@ pub(crate) enum At {
 }
 
 /// Verifies one release tag.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// use relcore::signature::{self, Anchors, Check};
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let config = repo.load_config()?;
+/// let tags = signature::select(&repo, &config.version.tag_prefix, &["v0.1.0".to_owned()])?;
+/// let verdict = signature::verify(&repo, &tags[0], &Anchors::from_files(None, None))?;
+/// assert_eq!((verdict.tag.as_str(), verdict.failed), ("v0.1.0", Some(Check::Signed)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// When the tag cannot be read or a verification tool cannot run.

@@ -26,6 +26,25 @@ impl Trust {
     /// configured ones entirely (naming only SSH signers trusts no OpenPGP key, and the other
     /// way round); the configuration still comes from the work tree or `anchors_from`.
     ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let mut trust = relcore::signature::Trust::default();
+    /// let missing = dir.path().join("signers");
+    /// trust.allowed_signers = Some(missing.clone());
+    /// let err = trust.load(&repo).expect_err("no such file");
+    /// assert_eq!(err.to_string(), format!("--allowed-signers {}: no such file", missing.display()));
+    /// std::fs::write(&missing, "")?;
+    /// let (_config, anchors) = trust.load(&repo)?;
+    /// assert_eq!((anchors.allowed_signers, anchors.openpgp_keys), (Some(missing), None));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::NoSuchAnchor`] when a named file or folder does not exist; when rel.toml is
     /// not accepted or its anchors cannot be taken from the revision.
@@ -71,6 +90,24 @@ impl Trust {
 
 /// The release tags to verify: those `names` (with or without `refs/tags/`), or when none are
 /// named every release tag HEAD contains, oldest version first.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// use relcore::signature::{self, Anchors, Check};
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let config = repo.load_config()?;
+/// git(&["tag", "v0.2.0-rc.1"])?;
+/// let names = |tags: Vec<relcore::signature::TagRef>| tags.into_iter().map(|t| t.name).collect::<Vec<_>>();
+/// assert_eq!(names(signature::select(&repo, "v", &[])?), ["v0.1.0", "v0.2.0-rc.1"]);
+/// let err = signature::select(&repo, "v", &["0.1.0".to_owned()]).expect_err("not a tag");
+/// assert_eq!(err.to_string(), "`0.1.0` is not a release tag (a tag named v<semver> that exists)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// [`Error::NotARelease`] when a name is not a release tag of `prefix`; when history cannot be
