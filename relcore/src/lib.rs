@@ -9,7 +9,8 @@
 //! What an embedder needs:
 //!
 //! - [`Repo`] (a repository, its release tags and history) and [`Config`] (`rel.toml`, with
-//!   defaults and errors naming file, line and key).
+//!   defaults and errors naming file, line and key; its sections and their errors in
+//!   [`config`]).
 //! - [`upcoming()`] and [`log()`]: the next release ([`Upcoming`], [`Options`]) and the commits
 //!   that make it ([`Log`]); a [`Message`] parsed as a Conventional Commit and the [`Bump`] it
 //!   causes.
@@ -71,7 +72,7 @@
 mod branch;
 pub mod changelog;
 mod commit;
-mod config;
+pub mod config;
 mod git;
 mod history;
 pub mod lint;
@@ -87,7 +88,7 @@ mod version;
 mod version_file;
 
 pub use commit::{Kind, Message};
-pub use config::{Config, Error as ConfigError};
+pub use config::Config;
 pub use history::{Error as HistoryError, ReleaseTag, Repo, Warning};
 pub use notes::{Error as NotesError, Notes};
 pub use upcoming::{Error as UpcomingError, Log, Options, Upcoming, log, upcoming};

@@ -1,11 +1,11 @@
 //! `rel.toml`: the configuration as a whole, its defaults, and loading with errors that name
 //! file, line and key.
 //!
-//! Each section is defined by the module it configures (`[version]` by [`crate::version`],
-//! `[commits]` by [`crate::commit`], `[policy]` by [`crate::policy`], `[release]` by
-//! [`crate::release`]); `[changelog]` and `[notes]` are still defined here. Values are validated
-//! while they are deserialised (globs, regexes, versions, type names), so a bad value is reported
-//! with the line it stands on, just like a TOML syntax error.
+//! Each section's type is defined by the module it configures ([`VersionConfig`],
+//! [`CommitsConfig`], [`PolicyConfig`], [`ReleaseConfig`]) and re-exported here with the types
+//! of its values; `[changelog]` and `[notes]` are still defined here. Values are validated
+//! while they are deserialised (globs, regexes, versions, type names), so a bad value is
+//! reported with the line it stands on, just like a TOML syntax error.
 
 mod changelog;
 mod located;
@@ -18,13 +18,15 @@ use serde::{Deserialize, Serialize};
 
 // Each section is its domain module's; taken from the file that defines it, so that the domain
 // modules can take the aggregate without an import cycle.
-use crate::commit::config::CommitsConfig;
-use crate::policy::config::PolicyConfig;
-use crate::release::config::ReleaseConfig;
-use crate::version::config::VersionConfig;
+pub use crate::branch::{BranchGlob, BranchPattern};
+pub use crate::commit::config::CommitsConfig;
+pub use crate::policy::config::{LintScope, PolicyConfig};
+pub use crate::release::config::ReleaseConfig;
+pub use crate::version::config::{VersionConfig, ZeroMajorBreaking};
+pub use crate::version_file::{VersionFile, VersionFileKind, VersionPattern};
 use located::{invalid, line_col};
 
-pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig};
+pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig, Section};
 
 /// The name of the configuration file at the root of a work tree (or in `$GIT_DIR` of a bare repository).
 pub const FILE_NAME: &str = "rel.toml";

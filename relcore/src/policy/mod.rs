@@ -15,7 +15,7 @@ use crate::history::{self, Repo};
 use crate::signature::{self, Anchors};
 use crate::version;
 
-pub use config::{LintScope, PolicyConfig};
+use config::LintScope;
 pub use push::{Error, Receiving};
 
 /// One ref update of a push: `old` is `None` for a new ref, `new` is `None` for a deletion.

@@ -24,7 +24,6 @@ use crate::paths::{Root, RootKind};
 use crate::{changelog, git, paths, upcoming, version_file};
 
 pub use apply::{apply, apply_unless};
-pub use config::ReleaseConfig;
 pub use plan::plan;
 pub use push::push;
 pub use recover::{Recovery, recover};
