@@ -257,7 +257,7 @@ impl Repo {
     /// Replace refs (`refs/replace/*`) are ignored: what rel reads is the objects as they are,
     /// whatever anyone pushed under `refs/replace/`, so no replacement can rewrite the history
     /// a policy, a version or a changelog is computed from. (gix reads no grafts file.)
-    pub fn from_gix(mut repo: gix::Repository) -> Self {
+    pub(crate) fn from_gix(mut repo: gix::Repository) -> Self {
         // The walk reads each commit right after the traversal decoded it: a small cache avoids inflating it twice.
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
         repo.objects.ignore_replacements = true;
@@ -367,7 +367,7 @@ impl Repo {
     }
 
     /// The underlying gix repository.
-    pub fn gix(&self) -> &gix::Repository {
+    pub(crate) fn gix(&self) -> &gix::Repository {
         &self.repo
     }
 

@@ -1,98 +1,105 @@
 //! relcore: release management inside git.
 //!
 //! It reads [Conventional Commits](https://www.conventionalcommits.org/en/v1.0.0/) from a
-//! repository with [gix], works out the next [semantic version](https://semver.org) from them,
-//! renders changelogs and release notes with minijinja, and (in later modules) evaluates push
-//! policy. It decides; it never
-//! prints or exits, so other tools can embed it. Errors are typed per module.
+//! repository, works out the next [semantic version](https://semver.org) from them, updates
+//! changelogs and renders release notes with minijinja, cuts releases, verifies release tags
+//! and evaluates push policy. It decides; it never prints or exits, so other tools can embed
+//! it for what the `rel` binary does. Errors are typed, with the facts as fields.
 //!
-//! The pieces, one module per domain concept, each owning its `rel.toml` section, its types and
-//! its error:
+//! What an embedder needs:
 //!
-//! - [`Config`]: `rel.toml` as a whole, with defaults and errors naming file, line and key
-//!   ([`config`]); each section is defined by the module it configures.
-//! - [`Message`]: a commit message parsed as a Conventional Commit, or recognised as one of git's
-//!   own, and the [`Bump`] it causes; `[commits]` ([`commit`]).
-//! - [`lint`]: the commit-message rules, as structured diagnostics with byte spans, and git's
-//!   message cleanup.
-//! - [`version`]: the pure version rules: applying a bump, the zero-major rule, pre-release
-//!   counters; `[version]`.
-//! - [`Repo`]: release tags, the base release and the commits since, read with gix ([`history`]).
-//! - [`upcoming()`] and [`log()`]: the next release and the commits that make it ([`mod@upcoming`]).
-//! - [`changelog`]: the release context, templates, and updating a changelog file in place.
-//! - [`release`]: cutting a release, all or nothing; `[release]`. [`version_file`]: versions in
-//!   Cargo.toml & co.
-//! - [`signature`]: verifying release tags against the configured trust anchors.
-//! - [`policy`]: the push policy, ref updates in, violations out; `[policy]`, with the
-//!   branch-name globs and patterns of [`branch`].
-//! - [`paths`]: the paths of rel.toml confined to the work tree, and the files rel reads and
-//!   writes; [`process`]: running git, ssh-keygen and gpg.
+//! - [`Repo`] (a repository, its release tags and history) and [`Config`] (`rel.toml`, with
+//!   defaults and errors naming file, line and key; its sections and their errors in
+//!   [`config`]).
+//! - [`upcoming()`] and [`log()`]: the next release ([`Upcoming`], [`Options`]) and the commits
+//!   that make it ([`Log`]); a [`Message`] parsed as a Conventional Commit and the [`Bump`] it
+//!   causes.
+//! - [`lint`]: the commit-message rules ([`lint::lint`], [`lint::MessageRules`] for an edited
+//!   message file, [`lint::lint_range`]), as a [`lint::Report`] of diagnostics.
+//! - [`changelog`]: updating a changelog file as `rel changelog` does ([`changelog::update`]);
+//!   [`Notes`]: the release notes of one version.
+//! - [`release`]: cutting a release, all or nothing ([`release::plan`], [`release::apply`],
+//!   [`release::recover`]).
+//! - [`signature`]: verifying release tags against trust anchors ([`signature::verify`],
+//!   [`signature::select`], [`signature::Trust`]).
+//! - [`policy`]: the push policy ([`policy::evaluate`]) on a [`policy::Push`] built from a hook's
+//!   input or a range.
+//! - [`paths`]: the files rel reads and writes, atomically.
 //!
 //! # Example
 //!
-//! The version rules on their own, without a repository:
+//! The next version of a repository, as `rel next` prints it:
 //!
 //! ```
-//! use relcore::{Bump, Config, Message, version};
-//!
-//! let config = Config::from_toml("[version]\nzero_major_breaking = \"major\"\n", "rel.toml".as_ref())?;
-//! let messages = ["fix(io): retry on EINTR", "feat!: drop the v1 API", "Merge branch 'topic'"];
-//! let bump = messages
-//!     .iter()
-//!     .map(|m| Message::parse(m).bump(&config.commits))
-//!     .max()
-//!     .unwrap_or(Bump::None);
-//! assert_eq!(bump, Bump::Major);
-//!
-//! let base = semver::Version::parse("0.4.2")?;
-//! let next = version::next_stable(Some(&base), bump, &config.version).expect("something to release");
-//! assert_eq!(next.to_string(), "1.0.0");
+//! # let dir = tempfile::tempdir()?;
+//! # let git = |args: &[&str]| -> Result<(), Box<dyn std::error::Error>> {
+//! #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args)
+//! #         .env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null")
+//! #         .env("GIT_AUTHOR_NAME", "A").env("GIT_AUTHOR_EMAIL", "a@example.com")
+//! #         .env("GIT_COMMITTER_NAME", "A").env("GIT_COMMITTER_EMAIL", "a@example.com")
+//! #         .output()?;
+//! #     if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+//! # };
+//! # git(&["init", "-q", "-b", "main"])?;
+//! # git(&["commit", "-q", "--allow-empty", "-m", "feat: first"])?;
+//! # git(&["tag", "-a", "v0.1.0", "-m", "v0.1.0"])?;
+//! # git(&["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"])?;
+//! // A repository with v0.1.0 and a fix since.
+//! let repo = relcore::Repo::discover(dir.path())?;
+//! let config = repo.load_config()?;
+//! let upcoming = relcore::upcoming(&repo, &config, &relcore::Options::default())?;
+//! assert_eq!(upcoming.bump, relcore::Bump::Patch);
+//! assert_eq!(upcoming.next.map(|v| v.to_string()).as_deref(), Some("0.1.1"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! And from a repository, as `rel next` does it:
+//! And the bump of single messages, without a repository:
 //!
-//! ```no_run
-//! let repo = relcore::Repo::discover(".".as_ref())?;
-//! let config = repo.load_config()?;
-//! let upcoming = relcore::upcoming(&repo, &config, &relcore::Options::default())?;
-//! match &upcoming.next {
-//!     Some(next) => println!("next release: {next} ({} bump)", upcoming.bump),
-//!     None => println!("nothing to release"),
-//! }
+//! ```
+//! use relcore::{Bump, Config, Message};
+//!
+//! let config = Config::from_toml("[commits]\nscopes = [\"io\"]\n", "rel.toml".as_ref())?;
+//! let bump = ["fix(io): retry on EINTR", "feat!: drop the v1 API", "Merge branch 'topic'"]
+//!     .iter()
+//!     .map(|m| Message::parse(m).bump(&config.commits))
+//!     .max();
+//! assert_eq!(bump, Some(Bump::Major));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-pub mod branch;
+mod branch;
 pub mod changelog;
-pub mod commit;
+mod commit;
 pub mod config;
-pub mod git;
-pub mod history;
+mod git;
+mod history;
 pub mod lint;
+mod notes;
 pub mod paths;
 pub mod policy;
-pub mod process;
+mod process;
+mod refs;
 pub mod release;
 pub mod signature;
-pub mod upcoming;
-pub mod version;
-pub mod version_file;
+mod upcoming;
+mod version;
+mod version_file;
 
-pub use commit::{ConventionalCommit, Kind, Message};
+pub use commit::{Kind, Message};
 pub use config::Config;
-pub use history::{ReleaseTag, Repo};
-pub use upcoming::{Options, Upcoming, log, upcoming};
-pub use version::{Bump, ZeroMajorBreaking};
+pub use history::{Error as HistoryError, ReleaseTag, Repo, Warning};
+pub use notes::{Error as NotesError, Notes};
+pub use upcoming::{Error as UpcomingError, Log, Options, Upcoming, log, upcoming};
+pub use version::Bump;
 
 /// The README's examples, compiled and run as doc tests.
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-pub use gix;
-/// Re-exported so embedders name the same versions and ids relcore uses.
+/// The id of a git object (a commit, a tag), as relcore reads and returns them.
 pub use gix::ObjectId;
+/// Re-exported so embedders name the same versions relcore uses.
 pub use semver;

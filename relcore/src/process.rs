@@ -50,11 +50,6 @@ impl Tool {
         }
     }
 
-    /// The program's name.
-    pub fn program(&self) -> &str {
-        &self.program
-    }
-
     /// The same, run in `dir`.
     pub fn in_dir(mut self, dir: &Path) -> Self {
         self.dir = Some(dir.to_owned());
@@ -76,12 +71,6 @@ impl Tool {
     }
 
     /// Runs the program with `args`, feeding `stdin` (`None`: no input at all), and waits for it.
-    ///
-    /// ```
-    /// let out = relcore::process::Tool::new("git").run(&["--version"], None)?;
-    /// assert!(out.success && out.stdout.starts_with("git version"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     ///
     /// # Errors
     /// [`SpawnError`] when the program cannot be started; a program that runs and fails is an
@@ -163,5 +152,16 @@ mod tests {
         // Without input the child reads end of file at once.
         let out = sh.run(&["-c", "cat; echo done"], None).expect("sh runs");
         assert_eq!((out.success, out.stdout.as_str()), (true, "done\n"));
+    }
+}
+
+/// The examples of these items, now that they are not public.
+#[cfg(test)]
+mod examples {
+    #[test]
+    fn run_1() -> Result<(), Box<dyn std::error::Error>> {
+        let out = crate::process::Tool::new("git").run(&["--version"], None)?;
+        assert!(out.success && out.stdout.starts_with("git version"));
+        Ok(())
     }
 }

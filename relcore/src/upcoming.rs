@@ -70,6 +70,24 @@ impl Upcoming {
 ///
 /// Streams the history once: memory stays flat however many commits there are.
 ///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let config = repo.load_config()?;
+/// let upcoming = relcore::upcoming(&repo, &config, &relcore::Options::default())?;
+/// assert_eq!(upcoming.current().map(ToString::to_string).as_deref(), Some("0.1.0"));
+/// assert_eq!((upcoming.bump, upcoming.commits), (relcore::Bump::Patch, 1));
+/// assert_eq!(upcoming.next.map(|v| v.to_string()).as_deref(), Some("0.1.1"));
+/// let rc = relcore::upcoming(&repo, &config, &relcore::Options::pre("rc"))?;
+/// assert_eq!(rc.tag.as_deref(), Some("v0.1.1-rc.1"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// When the repository cannot be read (no commits, shallow history) or the label is invalid.
 pub fn upcoming(repo: &Repo, config: &Config, options: &Options) -> Result<Upcoming, Error> {
@@ -159,6 +177,24 @@ pub struct Log {
 
 /// The commits of `range` (`A..B`, `A..`, `..B`, or one revision meaning all its history), or by
 /// default those since the base release, each parsed with the bump it causes.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let config = repo.load_config()?;
+/// let log = relcore::log(&repo, &config, None)?;
+/// assert_eq!(log.commits.len(), 1);
+/// assert_eq!(log.commits[0].summary, "fix(io): retry on EINTR");
+/// assert_eq!(log.commits[0].bump, relcore::Bump::Patch);
+/// let all = relcore::log(&repo, &config, Some("HEAD"))?;
+/// assert_eq!(all.commits.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// When a revision does not resolve or history cannot be read.

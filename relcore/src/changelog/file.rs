@@ -24,12 +24,6 @@ pub enum LineEnding {
 
 impl LineEnding {
     /// CRLF when more of the lines of `text` end in CRLF than in a bare LF, else LF.
-    ///
-    /// ```
-    /// use relcore::changelog::LineEnding;
-    /// assert_eq!(LineEnding::of(b"# C\r\n\r\n- x\n"), LineEnding::CrLf);
-    /// assert_eq!(LineEnding::of(b"no line end"), LineEnding::Lf);
-    /// ```
     pub fn of(text: &[u8]) -> Self {
         let (mut crlf, mut lf) = (0usize, 0usize);
         for (i, &b) in text.iter().enumerate() {
@@ -104,15 +98,6 @@ fn release_heading(line: &[u8]) -> Option<Option<String>> {
 
 /// Reads the layout of `text`: the changelog's bytes, which need not be UTF-8 (a hand-edited
 /// file may hold Latin-1); the offsets are byte offsets.
-///
-/// ```
-/// use relcore::changelog::layout;
-/// let text = "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n- x\n\n## [1.0.0] - 2026-01-01\n\n- y\n";
-/// let l = layout(text);
-/// assert_eq!(&text[l.insert_at..l.insert_at + 2], "##");
-/// assert_eq!(l.versions, ["1.0.0"]);
-/// assert_eq!(&text[l.unreleased.unwrap()], "## [Unreleased]\n\n- x\n\n");
-/// ```
 pub fn layout(text: impl AsRef<[u8]>) -> Layout {
     let text = text.as_ref();
     let mut lines = Vec::new();
@@ -171,13 +156,6 @@ pub fn layout(text: impl AsRef<[u8]>) -> Layout {
 /// Puts `sections` (each a rendered section) into `existing`: at the insertion point, after
 /// removing an existing Unreleased section when `replace_unreleased`. Every other byte is kept,
 /// whatever its encoding; the new text takes the file's line ending ([`LineEnding::of`]).
-///
-/// ```
-/// use relcore::changelog::insert_sections;
-/// let old = "# Changelog\n\n## [Unreleased]\n\n- old\n\n## [1.0.0] - 2026-01-01\n\n- y\n";
-/// let new = insert_sections(old.as_bytes(), &["## [Unreleased]\n\n- new\n".to_owned()], true);
-/// assert_eq!(new, b"# Changelog\n\n## [Unreleased]\n\n- new\n\n## [1.0.0] - 2026-01-01\n\n- y\n");
-/// ```
 pub fn insert_sections(existing: &[u8], sections: &[String], replace_unreleased: bool) -> Vec<u8> {
     let eol = LineEnding::of(existing);
     let mut text = existing.to_vec();
@@ -303,5 +281,43 @@ mod tests {
         assert_eq!(once.matches("Unreleased").count(), 1);
         // Nothing unreleased any more: the stale section goes.
         assert_eq!(insert(old, &[], true), "# C\n\n## [1.0.0] - d\n");
+    }
+}
+
+/// The examples of these items, now that they are not public.
+#[cfg(test)]
+mod examples {
+    #[test]
+    fn of_1() {
+        use crate::changelog::file::LineEnding;
+        assert_eq!(LineEnding::of(b"# C\r\n\r\n- x\n"), LineEnding::CrLf);
+        assert_eq!(LineEnding::of(b"no line end"), LineEnding::Lf);
+    }
+    #[test]
+    fn layout_2() {
+        use crate::changelog::layout;
+        let text =
+            "# Changelog\n\nIntro.\n\n## [Unreleased]\n\n- x\n\n## [1.0.0] - 2026-01-01\n\n- y\n";
+        let l = layout(text);
+        assert_eq!(&text[l.insert_at..l.insert_at + 2], "##");
+        assert_eq!(l.versions, ["1.0.0"]);
+        assert_eq!(
+            &text[l.unreleased.expect("the example holds")],
+            "## [Unreleased]\n\n- x\n\n"
+        );
+    }
+    #[test]
+    fn insert_sections_3() {
+        use crate::changelog::insert_sections;
+        let old = "# Changelog\n\n## [Unreleased]\n\n- old\n\n## [1.0.0] - 2026-01-01\n\n- y\n";
+        let new = insert_sections(
+            old.as_bytes(),
+            &["## [Unreleased]\n\n- new\n".to_owned()],
+            true,
+        );
+        assert_eq!(
+            new,
+            b"# Changelog\n\n## [Unreleased]\n\n- new\n\n## [1.0.0] - 2026-01-01\n\n- y\n"
+        );
     }
 }

@@ -9,12 +9,15 @@ mod context;
 mod file;
 mod links;
 mod render;
+mod update;
 
-pub use context::{Counts, Entry, Group, Person, Reference, Release, build_release};
+pub(crate) use context::build_release;
+pub use context::{Counts, Entry, Group, Person, Reference, Release};
 
-pub use file::{DEFAULT_INTRO, Layout, LineEnding, insert_sections, layout, separator};
-pub use links::{Forge, Links};
+pub(crate) use file::{DEFAULT_INTRO, Layout, insert_sections, layout, separator};
+pub(crate) use links::Links;
 pub use render::{TemplateKind, Templates};
+pub use update::{Mode, Outcome, Update, update};
 
 use gix::ObjectId;
 

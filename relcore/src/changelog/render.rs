@@ -58,6 +58,26 @@ impl Templates {
     /// The built-in templates, with the overrides configured in `[changelog] template` and
     /// `[notes] template` (paths inside `root`, the work tree).
     ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// use relcore::changelog::{Releases, TemplateKind, Templates};
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = repo.load_config()?;
+    /// let mut releases = Releases::new(&repo, &config)?;
+    /// let (_, unreleased) = releases.next_release()?.expect("the commits since v0.1.0");
+    /// let (_, v0_1_0) = releases.next_release()?.expect("v0.1.0");
+    /// let templates = Templates::new(&config, &repo.root())?;
+    /// assert!(templates.changelog_section(&unreleased)?.starts_with("## [Unreleased]"));
+    /// assert!(templates.notes(&unreleased, None)?.contains("retry on EINTR"));
+    /// assert!(templates.tag_message(&v0_1_0)?.starts_with("Release v0.1.0"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// When an override's path leaves the root, or it cannot be read or does not parse.
     pub fn new(config: &Config, root: &Root) -> Result<Self, Error> {
@@ -106,6 +126,27 @@ impl Templates {
     }
 
     /// Replaces the `kind` template with the file at `path` (a path the user gave, followed as given).
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// use relcore::changelog::{Releases, TemplateKind, Templates};
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = repo.load_config()?;
+    /// let mut releases = Releases::new(&repo, &config)?;
+    /// let (_, unreleased) = releases.next_release()?.expect("the commits since v0.1.0");
+    /// let (_, v0_1_0) = releases.next_release()?.expect("v0.1.0");
+    /// let mut templates = Templates::new(&config, &repo.root())?;
+    /// std::fs::write(dir.path().join("short.j2"), "{{ release.tag }}: {{ release.counts.commits }} commit(s)")?;
+    /// templates.load(TemplateKind::Notes, &dir.path().join("short.j2"))?;
+    /// assert_eq!(templates.notes(&v0_1_0, None)?, "v0.1.0: 1 commit(s)\n");
+    /// let _ = unreleased;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// When the file cannot be read or does not parse.

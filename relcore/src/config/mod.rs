@@ -1,11 +1,11 @@
 //! `rel.toml`: the configuration as a whole, its defaults, and loading with errors that name
 //! file, line and key.
 //!
-//! Each section is defined by the module it configures (`[version]` by [`crate::version`],
-//! `[commits]` by [`crate::commit`], `[policy]` by [`crate::policy`], `[release]` by
-//! [`crate::release`]); `[changelog]` and `[notes]` are still defined here. Values are validated
-//! while they are deserialised (globs, regexes, versions, type names), so a bad value is reported
-//! with the line it stands on, just like a TOML syntax error.
+//! Each section's type is defined by the module it configures ([`VersionConfig`],
+//! [`CommitsConfig`], [`PolicyConfig`], [`ReleaseConfig`]) and re-exported here with the types
+//! of its values; `[changelog]` and `[notes]` are still defined here. Values are validated
+//! while they are deserialised (globs, regexes, versions, type names), so a bad value is
+//! reported with the line it stands on, just like a TOML syntax error.
 
 mod changelog;
 mod located;
@@ -18,10 +18,12 @@ use serde::{Deserialize, Serialize};
 
 // Each section is its domain module's; taken from the file that defines it, so that the domain
 // modules can take the aggregate without an import cycle.
-use crate::commit::config::CommitsConfig;
-use crate::policy::config::PolicyConfig;
-use crate::release::config::ReleaseConfig;
-use crate::version::config::VersionConfig;
+pub use crate::branch::{BranchGlob, BranchPattern};
+pub use crate::commit::config::CommitsConfig;
+pub use crate::policy::config::{LintScope, PolicyConfig};
+pub use crate::release::config::ReleaseConfig;
+pub use crate::version::config::{VersionConfig, ZeroMajorBreaking};
+pub use crate::version_file::{VersionFile, VersionFileKind, VersionPattern};
 use located::{invalid, line_col};
 
 pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig, Section};
@@ -30,7 +32,7 @@ pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig, Section};
 pub const FILE_NAME: &str = "rel.toml";
 
 /// The commented default configuration that `rel init` writes. Parsing it gives [`Config::default()`].
-pub const DEFAULT_TOML: &str = include_str!("default.toml");
+pub(crate) const DEFAULT_TOML: &str = include_str!("default.toml");
 
 /// The whole configuration: every key of `rel.toml`, defaults filled in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +96,21 @@ pub enum Error {
 }
 
 impl Config {
+    /// The name of the configuration file at the root of a work tree (or in `$GIT_DIR` of a
+    /// bare repository).
+    pub const FILE_NAME: &str = FILE_NAME;
+
+    /// The commented default configuration that `rel init` writes; parsing it gives
+    /// [`Config::default()`].
+    ///
+    /// ```
+    /// use relcore::Config;
+    /// let parsed = Config::from_toml(Config::DEFAULT_TOML, Config::FILE_NAME.as_ref())?;
+    /// assert_eq!(parsed, Config::default());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const DEFAULT_TOML: &str = DEFAULT_TOML;
+
     /// Parses configuration text; `path` is only used in errors.
     ///
     /// ```
@@ -114,6 +131,22 @@ impl Config {
 
     /// Loads `path`; a missing file gives the defaults (but a symbolic link to a missing file
     /// is an error, as is a directory or an unreadable file).
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// let path = dir.path().join(relcore::Config::FILE_NAME);
+    /// assert_eq!(relcore::Config::load(&path)?, relcore::Config::default()); // no file: defaults
+    /// std::fs::write(&path, "[version]\ntag_prefix = \"release-\"\n")?;
+    /// assert_eq!(relcore::Config::load(&path)?.version.tag_prefix, "release-");
+    /// std::fs::write(&path, "[version]\ntag_prefx = \"\"\n")?;
+    /// assert!(relcore::Config::load(&path).is_err()); // an unknown key, named with its line
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::Read`] when the file exists but cannot be read, [`Error::DanglingLink`] when it

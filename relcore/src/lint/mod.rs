@@ -6,6 +6,7 @@
 //! always one the version engine reads as a Conventional Commit.
 
 mod cleanup;
+mod edited;
 mod rules;
 
 use std::ops::Range;
@@ -15,8 +16,10 @@ use serde::Serialize;
 use crate::commit::{CommitsConfig, Kind};
 use rules::{FORMAT_HELP, check_header, check_length, check_separator};
 
+pub use cleanup::cleanup;
+pub(crate) use cleanup::comment_for;
 pub(crate) use cleanup::tidy;
-pub use cleanup::{SCISSORS, cleanup, comment_for, detect_auto_comment};
+pub use edited::{Error, MessageRules};
 
 /// A lint rule. Its `id` is stable and shown to users (`error[type-unknown]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -185,6 +188,23 @@ pub struct CommitReport {
 }
 
 /// Lints every commit of `range` (see [`Repo::range`](crate::Repo::range)), newest first.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let config = repo.load_config()?;
+/// git(&["commit", "-q", "--allow-empty", "-m", "fxi: a typo"])?;
+/// let reports = relcore::lint::lint_range(&repo, &config.commits, "v0.1.0..HEAD")?;
+/// let failing: Vec<&str> =
+///     reports.iter().filter(|c| !c.report.is_ok()).map(|c| c.summary.as_str()).collect();
+/// assert_eq!((reports.len(), failing), (2, vec!["fxi: a typo"]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// When the range does not resolve or history cannot be read.

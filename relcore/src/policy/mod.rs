@@ -4,6 +4,7 @@
 
 mod commits;
 pub(crate) mod config;
+mod push;
 mod tags;
 
 use gix::ObjectId;
@@ -14,7 +15,8 @@ use crate::history::{self, Repo};
 use crate::signature::{self, Anchors};
 use crate::version;
 
-pub use config::{LintScope, PolicyConfig};
+use config::LintScope;
+pub use push::{Error, Receiving};
 
 /// One ref update of a push: `old` is `None` for a new ref, `new` is `None` for a deletion.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,9 +124,31 @@ fn violation(rule: Rule, refname: &str, message: String, hint: impl Into<String>
 
 /// Evaluates every rule on every update of `push`; all violations, not just the first.
 ///
-/// Ancestry is the objects' own: replace refs and grafts are never honoured (see
-/// [`Repo::from_gix`]), so nothing pushed under `refs/replace/` changes what is a fast-forward
-/// or which commits are new.
+/// Ancestry is the objects' own: replace refs and grafts are never honoured (a [`Repo`] is
+/// opened without them), so nothing pushed under `refs/replace/` changes what is a
+/// fast-forward or which commits are new.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// use relcore::policy::{self, Push, RefUpdate, Rule};
+/// use relcore::signature::Anchors;
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let config = repo.load_config()?;
+/// // Deleting main, a protected branch.
+/// let head = repo.resolve("HEAD")?;
+/// let mut push = Push::default();
+/// push.updates.push(RefUpdate::new("refs/heads/main", head, repo.null_id()));
+/// push.remote_refs.push(("refs/heads/main".to_owned(), head));
+/// let violations = policy::evaluate(&repo, &config, &Anchors::from_files(None, None), &push)?;
+/// assert_eq!(violations.len(), 1);
+/// assert_eq!(violations[0].rule, Rule::ProtectedDelete);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// When the repository cannot be read or a verification tool cannot run.

@@ -24,6 +24,28 @@ use crate::paths;
 /// of renames in this process. git children run in their own process group, so a Ctrl-C at the
 /// terminal stops rel, not a git command half-way.
 ///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// use relcore::release::{self, CutOptions};
+/// git(&["config", "user.name", "A"])?;
+/// git(&["config", "user.email", "a@example.com"])?;
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let config = relcore::Config::from_toml("[policy]\nrequire_signed_tags = false\n", "rel.toml".as_ref())?;
+/// let mut options = CutOptions::default();
+/// options.sign = Some(false);
+/// let plan = release::plan(&repo, &config, &options)?;
+/// let applied = release::apply(&repo, &plan)?;
+/// assert_eq!(git(&["describe"])?, "v0.1.1");
+/// assert_eq!(git(&["rev-parse", "HEAD"])?, applied.commit.to_string());
+/// assert!(std::fs::read_to_string(dir.path().join("CHANGELOG.md"))?.contains("## [0.1.1]"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// [`Error::Git`] naming the step that failed (e.g. signing the tag).
 pub fn apply(repo: &Repo, plan: &Plan) -> Result<Applied, Error> {
@@ -33,6 +55,28 @@ pub fn apply(repo: &Repo, plan: &Plan) -> Result<Applied, Error> {
 /// [`apply`], giving up (with nothing written) when `stop` is set before the release becomes
 /// visible. A program sets `stop` from its SIGINT/SIGTERM handler: an interrupt then either
 /// leaves the repository as it was or, arriving during the final step, lets that step finish.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// use relcore::release::{self, CutOptions};
+/// git(&["config", "user.name", "A"])?;
+/// git(&["config", "user.email", "a@example.com"])?;
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let config = relcore::Config::from_toml("[policy]\nrequire_signed_tags = false\n", "rel.toml".as_ref())?;
+/// let mut options = CutOptions::default();
+/// options.sign = Some(false);
+/// let plan = release::plan(&repo, &config, &options)?;
+/// let stop = std::sync::atomic::AtomicBool::new(true); // as a signal handler would set it
+/// let err = release::apply_unless(&repo, &plan, &stop).expect_err("stopped");
+/// assert!(matches!(err, release::Error::Interrupted { .. }));
+/// assert_eq!(git(&["tag"])?, "v0.1.0"); // nothing was written
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// As [`apply`], and [`Error::Interrupted`].
@@ -357,36 +401,4 @@ fn restore(root: &Path, plan: &Plan) {
             None => std::fs::remove_file(&path).map_err(|_| ()),
         };
     }
-}
-
-/// Pushes the branch and the tag together (`git push --atomic`): both or neither.
-///
-/// # Errors
-/// [`Error::Git`] when the push fails; the local release stays. [`Error::Refused`] in a bare
-/// repository.
-pub fn push(repo: &Repo, plan: &Plan) -> Result<String, Error> {
-    let git = Git::new(work_tree(repo)?.dir());
-    let remote = git
-        .run(
-            &["config", "--get", &format!("branch.{}.remote", plan.branch)],
-            None,
-        )
-        .unwrap_or_else(|_| "origin".into());
-    git.run(
-        &[
-            "push",
-            "--atomic",
-            &remote,
-            &format!("refs/heads/{0}:refs/heads/{0}", plan.branch),
-            &format!("refs/tags/{0}:refs/tags/{0}", plan.tag),
-        ],
-        None,
-    )
-    .map_err(|source| Error::Push {
-        remote: remote.clone(),
-        branch: plan.branch.clone(),
-        tag: plan.tag.clone(),
-        source,
-    })?;
-    Ok(remote)
 }

@@ -11,6 +11,7 @@
 mod apply;
 pub(crate) mod config;
 mod plan;
+mod push;
 mod recover;
 
 use std::path::PathBuf;
@@ -22,9 +23,9 @@ use crate::history::{self, ReleaseTag, Repo};
 use crate::paths::{Root, RootKind};
 use crate::{changelog, git, paths, upcoming, version_file};
 
-pub use apply::{apply, apply_unless, push};
-pub use config::ReleaseConfig;
+pub use apply::{apply, apply_unless};
 pub use plan::plan;
+pub use push::push;
 pub use recover::{Recovery, recover};
 
 /// Why a release cannot be cut. Nothing was written when this is returned.

@@ -34,6 +34,20 @@ impl Anchors {
 
     /// The anchors `config` names, inside `root` (the work tree, or `$GIT_DIR` on a server).
     ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = relcore::Config::from_toml("[policy]\nallowed_signers = \".signers\"\n", "rel.toml".as_ref())?;
+    /// let anchors = relcore::signature::Anchors::from_config(&config, &repo.root())?;
+    /// assert!(anchors.allowed_signers.is_some_and(|p| p.ends_with(".signers")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
     /// # Errors
     /// When a configured path leaves the root, reaches git's own files or passes through a
     /// symlink ([`Root::resolve`]).
@@ -53,6 +67,24 @@ impl Anchors {
     /// change), and the anchors it names, read from the same tree with gix and written to a
     /// temporary folder. The work tree is not read at all, so a checkout of the very tag being
     /// verified cannot vouch for itself. No rel.toml in `rev` gives the defaults (no anchors).
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+    /// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+    /// std::fs::write(dir.path().join("rel.toml"), "[version]\ntag_prefix = \"release-\"\n")?;
+    /// git(&["add", "rel.toml"])?;
+    /// git(&["commit", "-q", "-m", "chore: configure"])?;
+    /// std::fs::write(dir.path().join("rel.toml"), "not even toml")?; // the work tree is not read
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let (config, anchors) = relcore::signature::Anchors::from_tree(&repo, "HEAD")?;
+    /// assert_eq!(config.version.tag_prefix, "release-");
+    /// assert!(anchors.allowed_signers.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// When `rev` does not name a commit, its rel.toml is not accepted, an anchor path passes

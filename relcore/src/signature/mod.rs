@@ -9,6 +9,7 @@
 
 mod anchors;
 mod openpgp;
+mod select;
 mod ssh;
 mod tag_object;
 
@@ -17,13 +18,16 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::config;
-use crate::history::{self, Repo, TagRef};
+use crate::history::{self, Repo};
 use crate::paths;
 use crate::process::Tool;
 
+/// A release tag as listed, what [`select`] returns and [`verify`] takes.
+pub use crate::history::TagRef;
 pub use anchors::Anchors;
+pub use select::{Trust, select};
 use tag_object::SIGNATURE_HEADERS;
-pub use tag_object::{TagObject, parse_tag_object};
+pub(crate) use tag_object::{TagObject, parse_tag_object};
 
 /// Which check a tag failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -145,12 +149,33 @@ pub enum Error {
         /// `file` or `folder`.
         expected: &'static str,
     },
+    /// A configured anchor path leaves the work tree or is not of the right kind.
+    #[error(transparent)]
+    Path(#[from] paths::Error),
+    /// An anchor named by the operator does not exist.
+    #[error("{option} {}: no such {expected}", path.display())]
+    NoSuchAnchor {
+        /// How it was named: `--allowed-signers` or `--openpgp-keys`.
+        option: &'static str,
+        /// The path as given.
+        path: PathBuf,
+        /// `file` or `folder`.
+        expected: &'static str,
+    },
+    /// A tag asked for is not a release tag.
+    #[error("`{name}` is not a release tag (a tag named {prefix}<semver> that exists)")]
+    NotARelease {
+        /// The name as given.
+        name: String,
+        /// The release tag prefix.
+        prefix: String,
+    },
 }
 
 /// The moment at which a signing key must be valid (SSH `valid-after` / `valid-before`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
-pub enum At {
+pub(crate) enum At {
     /// The tagger's date, as `git verify-tag` does: an audit of history (`rel verify`), where a
     /// key retired since still vouches for what it signed while it was valid.
     #[default]
@@ -161,6 +186,22 @@ pub enum At {
 }
 
 /// Verifies one release tag.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// use relcore::signature::{self, Anchors, Check};
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let config = repo.load_config()?;
+/// let tags = signature::select(&repo, &config.version.tag_prefix, &["v0.1.0".to_owned()])?;
+/// let verdict = signature::verify(&repo, &tags[0], &Anchors::from_files(None, None))?;
+/// assert_eq!((verdict.tag.as_str(), verdict.failed), ("v0.1.0", Some(Check::Signed)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// When the tag cannot be read or a verification tool cannot run.
@@ -174,7 +215,7 @@ pub fn verify(repo: &Repo, tag: &TagRef, anchors: &Anchors) -> Result<Verdict, E
 ///
 /// # Errors
 /// When a tag cannot be read or a verification tool cannot run.
-pub fn verify_many(
+pub(crate) fn verify_many(
     repo: &Repo,
     tags: &[TagRef],
     anchors: &Anchors,
@@ -217,7 +258,7 @@ pub fn verify_many(
 ///
 /// # Errors
 /// When it cannot be read.
-pub fn read_tag(repo: &Repo, tag: &TagRef) -> Result<Option<TagObject>, Error> {
+pub(crate) fn read_tag(repo: &Repo, tag: &TagRef) -> Result<Option<TagObject>, Error> {
     let object = repo
         .gix()
         .find_object(tag.target)
@@ -233,7 +274,7 @@ pub fn read_tag(repo: &Repo, tag: &TagRef) -> Result<Option<TagObject>, Error> {
 ///
 /// # Errors
 /// When a verification tool cannot run.
-pub fn verify_parsed(
+pub(crate) fn verify_parsed(
     name: &str,
     object: Option<&TagObject>,
     anchors: &Anchors,

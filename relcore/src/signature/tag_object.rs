@@ -16,15 +16,6 @@ pub struct TagObject {
 }
 
 /// Splits a raw tag object into its name, tagger time, payload and signature.
-///
-/// ```
-/// let raw = b"object 0123\ntype commit\ntag v1.0.0\ntagger A <a@x> 1700000000 +0000\n\nmsg\n-----BEGIN SSH SIGNATURE-----\nabc\n-----END SSH SIGNATURE-----\n";
-/// let tag = relcore::signature::parse_tag_object(raw);
-/// assert_eq!(tag.name, "v1.0.0");
-/// assert_eq!(tag.tagger_time, Some(1700000000));
-/// assert!(tag.payload.ends_with(b"msg\n"));
-/// assert!(tag.signature.unwrap().starts_with(b"-----BEGIN SSH SIGNATURE-----"));
-/// ```
 pub fn parse_tag_object(raw: &[u8]) -> TagObject {
     let header_end = find(raw, b"\n\n").map_or(raw.len(), |i| i + 1);
     let mut name = String::new();
@@ -77,4 +68,22 @@ pub(super) const SIGNATURE_HEADERS: [&[u8]; 4] = [
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The examples of these items, now that they are not public.
+#[cfg(test)]
+mod examples {
+    #[test]
+    fn parse_tag_object_1() {
+        let raw = b"object 0123\ntype commit\ntag v1.0.0\ntagger A <a@x> 1700000000 +0000\n\nmsg\n-----BEGIN SSH SIGNATURE-----\nabc\n-----END SSH SIGNATURE-----\n";
+        let tag = crate::signature::parse_tag_object(raw);
+        assert_eq!(tag.name, "v1.0.0");
+        assert_eq!(tag.tagger_time, Some(1700000000));
+        assert!(tag.payload.ends_with(b"msg\n"));
+        assert!(
+            tag.signature
+                .expect("the example holds")
+                .starts_with(b"-----BEGIN SSH SIGNATURE-----")
+        );
+    }
 }

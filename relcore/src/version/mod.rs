@@ -52,14 +52,6 @@ impl std::fmt::Display for Bump {
 }
 
 /// Applies `bump` to `base` (pre-release and build parts dropped), honouring the zero-major rule.
-///
-/// ```
-/// use relcore::{Bump, ZeroMajorBreaking, version::apply};
-/// let v = |s| semver::Version::parse(s).unwrap();
-/// assert_eq!(apply(&v("1.2.3"), Bump::Minor, ZeroMajorBreaking::Minor), v("1.3.0"));
-/// assert_eq!(apply(&v("0.4.2"), Bump::Major, ZeroMajorBreaking::Minor), v("0.5.0"));
-/// assert_eq!(apply(&v("0.4.2"), Bump::Major, ZeroMajorBreaking::Major), v("1.0.0"));
-/// ```
 pub fn apply(base: &Version, bump: Bump, rule: ZeroMajorBreaking) -> Version {
     let Version {
         major,
@@ -77,15 +69,6 @@ pub fn apply(base: &Version, bump: Bump, rule: ZeroMajorBreaking) -> Version {
 
 /// The next stable version after `base` (the last release, if any) for a release of `bump`.
 /// `None` when there is nothing to release.
-///
-/// ```
-/// use relcore::{Bump, version::{VersionConfig, next_stable}};
-/// let config = VersionConfig::default();
-/// assert_eq!(next_stable(None, Bump::Patch, &config).unwrap().to_string(), "0.1.0");
-/// let base = semver::Version::new(1, 2, 3);
-/// assert_eq!(next_stable(Some(&base), Bump::Major, &config).unwrap().to_string(), "2.0.0");
-/// assert_eq!(next_stable(Some(&base), Bump::None, &config), None);
-/// ```
 pub fn next_stable(base: Option<&Version>, bump: Bump, config: &VersionConfig) -> Option<Version> {
     match (base, bump) {
         (_, Bump::None) => None,
@@ -96,16 +79,6 @@ pub fn next_stable(base: Option<&Version>, bump: Bump, config: &VersionConfig) -
 
 /// The pre-release `stable-LABEL.K` where `K` is one more than the highest `K` among `existing`
 /// versions of the form `stable-LABEL.K` (else 1).
-///
-/// ```
-/// use relcore::version::next_prerelease;
-/// let v = |s| semver::Version::parse(s).unwrap();
-/// let existing = [v("1.3.0-rc.1"), v("1.3.0-rc.2"), v("1.3.0-beta.7"), v("1.2.0-rc.9")];
-/// assert_eq!(next_prerelease(&v("1.3.0"), "rc", &existing)?, v("1.3.0-rc.3"));
-/// assert_eq!(next_prerelease(&v("2.0.0"), "rc", &existing)?, v("2.0.0-rc.1"));
-/// assert!(next_prerelease(&v("2.0.0"), "r c", &existing).is_err());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
 ///
 /// # Errors
 /// [`InvalidLabel`] when `label` is not made of dot-separated alphanumeric/hyphen identifiers
@@ -171,15 +144,6 @@ pub fn is_stable(version: &Version) -> bool {
 }
 
 /// The release version a tag name denotes under `prefix`, if it is `<prefix><semver>`.
-///
-/// ```
-/// use relcore::version::parse_tag;
-/// assert_eq!(parse_tag("v1.2.3", "v").unwrap().to_string(), "1.2.3");
-/// assert_eq!(parse_tag("v2.0.0-rc.1", "v").unwrap().to_string(), "2.0.0-rc.1");
-/// assert!(parse_tag("v1.2", "v").is_none());
-/// assert!(parse_tag("1.2.3", "v").is_none());
-/// assert_eq!(parse_tag("1.2.3", "").unwrap().to_string(), "1.2.3");
-/// ```
 pub fn parse_tag(name: &str, prefix: &str) -> Option<Version> {
     let rest = name.strip_prefix(prefix)?;
     if !rest.starts_with(|c: char| c.is_ascii_digit()) {
@@ -256,5 +220,97 @@ mod tests {
         assert_eq!(parse_tag("vv1.0.0", "v"), None);
         assert_eq!(parse_tag("v01.0.0", "v"), None);
         assert_eq!(parse_tag("v1.0.0+build.5", "v"), Some(v("1.0.0+build.5")));
+    }
+}
+
+/// The examples of these items, now that they are not public.
+#[cfg(test)]
+mod examples {
+    #[test]
+    fn apply_1() {
+        use crate::{
+            Bump,
+            version::{ZeroMajorBreaking, apply},
+        };
+        let v = |s| semver::Version::parse(s).expect("the example holds");
+        assert_eq!(
+            apply(&v("1.2.3"), Bump::Minor, ZeroMajorBreaking::Minor),
+            v("1.3.0")
+        );
+        assert_eq!(
+            apply(&v("0.4.2"), Bump::Major, ZeroMajorBreaking::Minor),
+            v("0.5.0")
+        );
+        assert_eq!(
+            apply(&v("0.4.2"), Bump::Major, ZeroMajorBreaking::Major),
+            v("1.0.0")
+        );
+    }
+    #[test]
+    fn next_stable_2() {
+        use crate::{
+            Bump,
+            version::{VersionConfig, next_stable},
+        };
+        let config = VersionConfig::default();
+        assert_eq!(
+            next_stable(None, Bump::Patch, &config)
+                .expect("the example holds")
+                .to_string(),
+            "0.1.0"
+        );
+        let base = semver::Version::new(1, 2, 3);
+        assert_eq!(
+            next_stable(Some(&base), Bump::Major, &config)
+                .expect("the example holds")
+                .to_string(),
+            "2.0.0"
+        );
+        assert_eq!(next_stable(Some(&base), Bump::None, &config), None);
+    }
+    #[test]
+    fn next_prerelease_3() -> Result<(), Box<dyn std::error::Error>> {
+        use crate::version::next_prerelease;
+        let v = |s| semver::Version::parse(s).expect("the example holds");
+        let existing = [
+            v("1.3.0-rc.1"),
+            v("1.3.0-rc.2"),
+            v("1.3.0-beta.7"),
+            v("1.2.0-rc.9"),
+        ];
+        assert_eq!(
+            next_prerelease(&v("1.3.0"), "rc", &existing)?,
+            v("1.3.0-rc.3")
+        );
+        assert_eq!(
+            next_prerelease(&v("2.0.0"), "rc", &existing)?,
+            v("2.0.0-rc.1")
+        );
+        assert!(next_prerelease(&v("2.0.0"), "r c", &existing).is_err());
+        Ok(())
+    }
+    #[test]
+    fn parse_tag_4() {
+        use crate::version::parse_tag;
+        assert_eq!(
+            parse_tag("v1.2.3", "v")
+                .expect("the example holds")
+                .to_string(),
+            "1.2.3"
+        );
+        assert_eq!(
+            parse_tag("v2.0.0-rc.1", "v")
+                .expect("the example holds")
+                .to_string(),
+            "2.0.0-rc.1"
+        );
+        assert!(parse_tag("v1.2", "v").is_none());
+        assert!(parse_tag("1.2.3", "v").is_none());
+        assert_eq!(
+            parse_tag("1.2.3", "")
+                .expect("the example holds")
+                .to_string(),
+            "1.2.3"
+        );
     }
 }

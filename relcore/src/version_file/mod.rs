@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use pattern::{VersionPattern, VersionPatternError};
+pub use pattern::VersionPattern;
 
 /// A file that carries the version: a built-in kind, or a regex with a named group `version`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,14 +186,6 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// `text` with its version replaced by `version`.
 ///
-/// ```
-/// use relcore::version_file::VersionFile;
-/// let file: VersionFile = toml::from_str("path = \"Cargo.toml\"").unwrap();
-/// let text = "[package]\nname = \"x\"\nversion = \"0.1.0\" # keep\n\n[dependencies]\nversion = \"9\"\n";
-/// let updated = relcore::version_file::update(&file, text, "0.2.0").unwrap();
-/// assert_eq!(updated, text.replace("0.1.0", "0.2.0"));
-/// ```
-///
 /// # Errors
 /// As [`find`].
 pub fn update(file: &VersionFile, text: &str, version: &str) -> Result<String, Error> {
@@ -201,4 +193,17 @@ pub fn update(file: &VersionFile, text: &str, version: &str) -> Result<String, E
     let mut out = text.to_owned();
     out.replace_range(range, version);
     Ok(out)
+}
+
+/// The examples of these items, now that they are not public.
+#[cfg(test)]
+mod examples {
+    #[test]
+    fn update_1() {
+        use crate::version_file::VersionFile;
+        let file: VersionFile = toml::from_str("path = \"Cargo.toml\"").expect("the example holds");
+        let text = "[package]\nname = \"x\"\nversion = \"0.1.0\" # keep\n\n[dependencies]\nversion = \"9\"\n";
+        let updated = crate::version_file::update(&file, text, "0.2.0").expect("the example holds");
+        assert_eq!(updated, text.replace("0.1.0", "0.2.0"));
+    }
 }

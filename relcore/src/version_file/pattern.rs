@@ -44,14 +44,6 @@ pub enum VersionPatternError {
 impl VersionPattern {
     /// Compiles and checks `pattern`.
     ///
-    /// ```
-    /// use relcore::version_file::VersionPattern;
-    /// assert!(VersionPattern::new(r"VERSION=(?P<version>\S+)").is_ok());
-    /// let err = VersionPattern::new(r"(?P<version>[0-9.]*)").unwrap_err();
-    /// assert!(err.to_string().contains("can match an empty string"));
-    /// assert!(VersionPattern::new(r"v=(\S+)").is_err());
-    /// ```
-    ///
     /// # Errors
     /// When it does not compile, has no `version` group, or it or its `version` group can
     /// match an empty string.
@@ -204,5 +196,18 @@ mod tests {
             err.message().contains("has no named group `version`"),
             "{err}"
         );
+    }
+}
+
+/// The examples of these items, now that they are not public.
+#[cfg(test)]
+mod examples {
+    #[test]
+    fn new_1() {
+        use crate::version_file::VersionPattern;
+        assert!(VersionPattern::new(r"VERSION=(?P<version>\S+)").is_ok());
+        let err = VersionPattern::new(r"(?P<version>[0-9.]*)").expect_err("the example holds");
+        assert!(err.to_string().contains("can match an empty string"));
+        assert!(VersionPattern::new(r"v=(\S+)").is_err());
     }
 }

@@ -22,7 +22,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             path.display()
         );
     }
-    relcore::paths::write(&path, relcore::config::DEFAULT_TOML.as_bytes())?;
+    relcore::paths::write(&path, relcore::Config::DEFAULT_TOML.as_bytes())?;
     eprintln!("wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use relcore::lint::{self, Report};
-use relcore::{Config, Kind, Repo};
+use relcore::Kind;
+use relcore::lint::{self, MessageRules, Report};
 use serde::Serialize;
 
 use super::{Global, check, open, print_json, read_stdin};
@@ -37,7 +37,7 @@ pub(super) fn read_message(file: Option<&Path>) -> Result<String> {
         Some(p) => std::fs::read(p)
             .with_context(|| format!("cannot read the message file {}", p.display()))?,
     };
-    Ok(relcore::commit::lossy_text(&bytes).into_owned())
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[derive(Serialize)]
@@ -111,16 +111,7 @@ fn lint_range(dir: &Path, range: &str, json: bool) -> Result<ExitCode> {
 fn lint_message(dir: &Path, file: Option<&Path>, json: bool) -> Result<ExitCode> {
     // One message: the repository (if any) gives rel.toml and the comment character.
     let raw = read_message(file)?;
-    // issue 10: belongs in relcore (linting an edited message file: its config and cleanup)
-    let (config, comment_setting) = match Repo::discover(dir) {
-        Ok(repo) => (repo.load_config()?, repo.comment_setting()),
-        Err(relcore::history::Error::NotARepository { .. }) => {
-            (Config::load(&dir.join(relcore::config::FILE_NAME))?, None)
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let message = lint::cleanup(&raw, &lint::comment_for(comment_setting.as_deref(), &raw));
-    let report = lint::lint(&message, &config.commits);
+    let report = MessageRules::discover(dir)?.lint(&raw);
     if json {
         print_json(&LintJson {
             ok: report.is_ok(),

@@ -10,10 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use relcore::history::Warning;
-use relcore::paths::Root;
-use relcore::signature::Anchors;
-use relcore::{Config, Repo};
+use relcore::signature::{Anchors, Trust};
+use relcore::{Config, Repo, Warning};
 use serde::Serialize;
 
 pub mod changelog;
@@ -88,11 +86,6 @@ fn read_stdin() -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn parse_id(text: &str) -> Result<relcore::ObjectId> {
-    relcore::ObjectId::from_hex(text.as_bytes())
-        .with_context(|| format!("`{text}` is not an object id"))
-}
-
 /// Where `rel verify` and `rel check` take rel.toml and the trust anchors from.
 #[derive(Debug, clap::Args)]
 pub struct TrustArgs {
@@ -110,39 +103,13 @@ pub struct TrustArgs {
     openpgp_keys: Option<PathBuf>,
 }
 
-/// The configuration and trust anchors a check trusts: the work tree's, or those of the
-/// revision `--anchors-from` names; anchors named on the command line replace the configured
-/// ones entirely (naming only SSH signers trusts no OpenPGP key, and the other way round).
-// issue 10: belongs in relcore (the configuration and trust anchors of a check)
+/// The configuration and trust anchors a check trusts (see [`Trust::load`]).
 fn trusted(repo: &Repo, trust: &TrustArgs) -> Result<(Config, Anchors)> {
-    let explicit = trust.allowed_signers.is_some() || trust.openpgp_keys.is_some();
-    let (config, anchors) = match &trust.anchors_from {
-        Some(rev) => Anchors::from_tree(repo, rev)?,
-        None => {
-            let config = repo.load_config()?;
-            let anchors = if explicit {
-                Anchors::from_files(None, None)
-            } else {
-                Anchors::from_config(&config, &Root::of(repo))?
-            };
-            (config, anchors)
-        }
-    };
-    if !explicit {
-        return Ok((config, anchors));
-    }
-    if let Some(file) = &trust.allowed_signers
-        && !file.is_file()
-    {
-        bail!("--allowed-signers {}: no such file", file.display());
-    }
-    if let Some(folder) = &trust.openpgp_keys
-        && !folder.is_dir()
-    {
-        bail!("--openpgp-keys {}: no such folder", folder.display());
-    }
-    let anchors = Anchors::from_files(trust.allowed_signers.clone(), trust.openpgp_keys.clone());
-    Ok((config, anchors))
+    let mut from = Trust::default();
+    from.anchors_from.clone_from(&trust.anchors_from);
+    from.allowed_signers.clone_from(&trust.allowed_signers);
+    from.openpgp_keys.clone_from(&trust.openpgp_keys);
+    Ok(from.load(repo)?)
 }
 
 /// Prints violations for people; true when there were none.
@@ -168,15 +135,4 @@ fn report_violations(violations: &[relcore::policy::Violation], prefix: &str) ->
         );
     }
     violations.is_empty()
-}
-
-/// Every ref of the repository that points at an object directly: `(full name, id)`.
-// issue 10: belongs in relcore (the refs a remote has, for a policy push); touches gix
-fn all_refs(repo: &Repo) -> Result<Vec<(String, relcore::ObjectId)>> {
-    let platform = repo.gix().references()?;
-    Ok(platform
-        .all()?
-        .filter_map(Result::ok)
-        .filter_map(|r| Some((r.name().as_bstr().to_string(), r.try_id()?.detach())))
-        .collect())
 }

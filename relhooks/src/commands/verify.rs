@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use relcore::signature;
 use serde::Serialize;
 
@@ -25,39 +25,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let names = &args.tags;
     let repo = discover(&global.dir)?;
     let (config, anchors) = trusted(&repo, &args.trust)?;
-    // issue 10: belongs in relcore (verifying a selection of tags: which tags by default)
-    let all = repo.release_tags(&config.version.tag_prefix)?;
-    let tags: Vec<relcore::history::TagRef> = if names.is_empty() {
-        // Every release tag HEAD contains, oldest version first; one walk answers for all.
-        let head = repo.head()?;
-        let mut peeled = Vec::new();
-        for tag in all.iter().rev() {
-            if let Ok(release) = repo.peel(tag)? {
-                peeled.push((tag, release.commit));
-            }
-        }
-        let commits: Vec<relcore::ObjectId> = peeled.iter().map(|(_, c)| *c).collect();
-        let contained = repo.contains_all(head.id, &commits)?;
-        peeled
-            .into_iter()
-            .zip(contained)
-            .filter(|(_, yes)| *yes)
-            .map(|((tag, _), _)| tag.clone())
-            .collect()
-    } else {
-        let mut picked = Vec::new();
-        for name in names {
-            let bare = name.strip_prefix("refs/tags/").unwrap_or(name);
-            match all.iter().find(|t| t.name == *bare) {
-                Some(tag) => picked.push(tag.clone()),
-                None => bail!(
-                    "`{name}` is not a release tag (a tag named {}<semver> that exists)",
-                    config.version.tag_prefix
-                ),
-            }
-        }
-        picked
-    };
+    let tags = signature::select(&repo, &config.version.tag_prefix, names)?;
     // Each verification may run gpg or ssh-keygen: a spinner on a terminal, cleared before
     // the results are printed.
     let progress = Progress::spinner("verifying", false);

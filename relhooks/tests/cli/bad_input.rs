@@ -152,7 +152,7 @@ fn init_writes_the_defaults_once() {
     let run = repo.rel(&["init"]);
     run.success();
     let written = std::fs::read_to_string(repo.path().join("rel.toml")).expect("rel.toml written");
-    assert_eq!(written, relcore::config::DEFAULT_TOML);
+    assert_eq!(written, relcore::Config::DEFAULT_TOML);
     assert_eq!(
         relcore::Config::from_toml(&written, "rel.toml".as_ref()).expect("parses"),
         relcore::Config::default()

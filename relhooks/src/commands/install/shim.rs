@@ -13,7 +13,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use relcore::process::Tool;
 
 /// The second line of every shim: how rel recognises its own hooks.
 const MARKER: &str = "# rel-managed-hook: written by `rel install`; `rel uninstall` removes it.";
@@ -42,19 +41,21 @@ pub fn hooks_dir(dir: &Path) -> Result<PathBuf> {
     let git = |args: &[&str]| -> Result<String> {
         let mut argv = vec![std::ffi::OsStr::new("-C"), dir.as_os_str()];
         argv.extend(args.iter().map(std::ffi::OsStr::new));
-        let out = Tool::new("git")
-            .run(&argv, None)
-            .map_err(|e| e.source)
+        let out = std::process::Command::new("git")
+            .args(&argv)
+            .stdin(std::process::Stdio::null())
+            .output()
             .context("cannot run git: is it installed and on PATH?")?;
-        if !out.success {
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if !out.status.success() {
             bail!(
                 "`git {}` failed in {}: {}",
                 args.join(" "),
                 dir.display(),
-                out.stderr.trim()
+                String::from_utf8_lossy(&out.stderr).trim()
             );
         }
-        Ok(out.stdout.trim_end_matches('\n').to_owned())
+        Ok(stdout.trim_end_matches('\n').to_owned())
     };
     // Paths git prints are relative to the directory it ran in.
     let hooks = PathBuf::from(git(&["rev-parse", "--git-path", "hooks"])?);
