@@ -211,6 +211,19 @@ pub fn evaluate(
         .collect();
     let verdicts = signature::verify_many(repo, &to_verify, anchors, signature::At::Now)?;
 
+    // Every release tag this push creates or moves, as it will be.
+    let pushed_tags: Vec<history::TagRef> = push
+        .updates
+        .iter()
+        .filter_map(|u| {
+            let tag = u.name.strip_prefix("refs/tags/")?;
+            Some(history::TagRef {
+                name: tag.to_owned(),
+                version: version::parse_tag(tag, &config.version.tag_prefix)?,
+                target: u.new?,
+            })
+        })
+        .collect();
     let mut pending = Vec::new();
     for (index, update) in push.updates.iter().enumerate() {
         let name = update.name.as_str();
@@ -249,6 +262,7 @@ pub fn evaluate(
                 repo,
                 config,
                 &verdicts,
+                &pushed_tags,
                 update,
                 tag,
                 &tag_version,

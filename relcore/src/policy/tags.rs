@@ -67,10 +67,12 @@ pub(super) fn check_on_release_branch(
 
 /// Checks one release tag update; returns its commit when it still needs the release-branch
 /// check (done for all tags at once by [`check_on_release_branch`]).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn check_release_tag(
     repo: &Repo,
     config: &Config,
     verdicts: &[signature::Verdict],
+    pushed: &[history::TagRef],
     update: &RefUpdate,
     tag: &str,
     tag_version: &semver::Version,
@@ -142,12 +144,16 @@ pub(super) fn check_release_tag(
             return Ok(None);
         }
     };
-    // Not below a release its commit already contains.
+    // Not below a release its commit already contains: one the remote has, or one this same
+    // push brings (pushed values replace what the remote had under the same name).
     let tags = repo.release_tags(&config.version.tag_prefix)?;
-    let others: Vec<history::TagRef> = tags
+    let mut others: Vec<history::TagRef> = tags
         .into_iter()
+        .filter(|t| !pushed.iter().any(|p| p.name == t.name))
+        .chain(pushed.iter().cloned())
         .filter(|t| t.name != tag && version::is_stable(&t.version))
         .collect();
+    others.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.name.cmp(&b.name)));
     let base = repo.latest_release(&others, release.commit, false)?;
     if let Some(base) = base.tag
         && base.version > *tag_version

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use gix::ObjectId;
 
-use super::recover::{JOURNAL, Journal, rename_unless_done};
+use super::recover::{JOURNAL, Journal, OWNER, rename_unless_done};
 use super::{Applied, Error, Plan, work_tree};
 use crate::git::{self, Git};
 use crate::history::Repo;
@@ -111,6 +111,9 @@ pub fn apply_unless(
         .prefix("rel-release-")
         .tempdir_in(&git_dir)
         .map_err(io(&git_dir))?;
+    // Whose it is: `recover` leaves the scratch space of a live release alone.
+    let owner = scratch.path().join(OWNER);
+    std::fs::write(&owner, std::process::id().to_string()).map_err(io(&owner))?;
 
     // 1. The release commit, from a temporary index: branch, index and work tree untouched.
     let index = scratch.path().join("commit-index");

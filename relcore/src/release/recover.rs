@@ -6,6 +6,21 @@ use super::Error;
 use crate::history::Repo;
 
 /// The journal's file name inside a release's scratch directory (`.git/rel-release-*`).
+/// The file holding the releasing process's id, in the same directory.
+pub(super) const OWNER: &str = "owner";
+
+/// Whether the release whose scratch directory is `dir` is still running: its process exists
+/// (Linux's /proc; elsewhere every release is taken for finished, so interrupting one leaves
+/// recovery to a later rel run).
+fn still_running(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join(OWNER))
+        .ok()
+        .and_then(|pid| pid.trim().parse::<u32>().ok())
+        .is_some_and(|pid| {
+            pid != std::process::id() && Path::new("/proc").join(pid.to_string()).exists()
+        })
+}
+
 pub(super) const JOURNAL: &str = "journal.json";
 
 /// What the visible step of a release does, written before it starts.
@@ -27,6 +42,13 @@ pub(super) struct Journal {
 pub enum Recovery {
     /// The refs had moved: the release's files and index were put in place.
     Completed {
+        /// The release's tag.
+        tag: String,
+    },
+    /// The release was made, but its branch has moved on since: its files and index were never
+    /// put in place, and later commits may have undone them (check the changelog and the
+    /// version files); the leftovers were removed.
+    Superseded {
         /// The release's tag.
         tag: String,
     },
@@ -75,6 +97,9 @@ pub fn recover(repo: &Repo) -> Result<Vec<Recovery>, Error> {
         {
             continue;
         }
+        if still_running(&dir) {
+            continue;
+        }
         let age = entry
             .metadata()
             .and_then(|m| m.modified())
@@ -85,9 +110,9 @@ pub fn recover(repo: &Repo) -> Result<Vec<Recovery>, Error> {
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Journal>(&bytes).ok())
         else {
-            // Interrupted before its visible step: only leftovers (after a while, to spare a
-            // release still under way in another process).
-            if age > std::time::Duration::from_secs(600) {
+            // Interrupted before its visible step: only leftovers (an owner-less one after a
+            // while, in case it is a release still under way on a system without /proc).
+            if dir.join(OWNER).exists() || age > std::time::Duration::from_secs(600) {
                 let _ = std::fs::remove_dir_all(&dir);
             }
             continue;
@@ -146,9 +171,11 @@ pub fn recover(repo: &Repo) -> Result<Vec<Recovery>, Error> {
         };
         let branch = at(&format!("refs/heads/{}", journal.branch));
         let tag = at(&format!("refs/tags/{}", journal.tag));
-        if branch.as_deref() == Some(journal.commit.as_str())
-            && tag.as_deref() == Some(journal.tag_object.as_str())
-        {
+        // The tag decides whether the commit point was passed (branch and tag moved together).
+        if tag.as_deref() != Some(journal.tag_object.as_str()) {
+            let _ = std::fs::remove_dir_all(&dir);
+            done.push(Recovery::Discarded { tag: journal.tag });
+        } else if branch.as_deref() == Some(journal.commit.as_str()) {
             for (staged, target) in &journal.files {
                 let from = dir.join(staged);
                 rename_unless_done(&from, Path::new(target))?;
@@ -160,10 +187,9 @@ pub fn recover(repo: &Repo) -> Result<Vec<Recovery>, Error> {
             let _ = std::fs::remove_dir_all(&dir);
             done.push(Recovery::Completed { tag: journal.tag });
         } else {
-            if !stale.is_empty() || age > std::time::Duration::from_secs(60) {
-                let _ = std::fs::remove_dir_all(&dir);
-                done.push(Recovery::Discarded { tag: journal.tag });
-            }
+            // Released, but the branch has moved on since: the files are the user's now.
+            let _ = std::fs::remove_dir_all(&dir);
+            done.push(Recovery::Superseded { tag: journal.tag });
         }
     }
     Ok(done)
@@ -272,6 +298,51 @@ echo someone-else > .git/refs/heads/other.lock",
         );
         assert_eq!(sh(p, "git status --porcelain --untracked-files=all"), "");
         assert_eq!(sh(p, "cat CHANGELOG.md"), "old");
+    }
+
+    #[test]
+    fn recover_leaves_a_release_whose_branch_moved_on_to_the_user() {
+        let dir = interrupted();
+        let p = dir.path();
+        sh(p, "git commit -q --allow-empty -m 'feat: later'");
+        let repo = Repo::discover(p).expect("a repository");
+        assert_eq!(
+            recover(&repo).expect("recovers"),
+            vec![Recovery::Superseded {
+                tag: "v1.0.0".into()
+            }]
+        );
+        assert_eq!(sh(p, "cat CHANGELOG.md"), "old");
+        assert!(!p.join(".git/rel-release-test").exists());
+    }
+
+    #[test]
+    fn recover_leaves_a_running_release_alone() {
+        let dir = interrupted();
+        let p = dir.path();
+        let mut running = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .expect("sleep runs");
+        std::fs::write(
+            p.join(".git/rel-release-test").join(OWNER),
+            running.id().to_string(),
+        )
+        .expect("write owner");
+        let repo = Repo::discover(p).expect("a repository");
+        let outcome = recover(&repo).expect("recovers");
+        let _ = running.kill();
+        let _ = running.wait();
+        assert_eq!(outcome, vec![]);
+        assert!(p.join(".git/rel-release-test/journal.json").exists());
+        assert_eq!(sh(p, "cat CHANGELOG.md"), "old");
+        // Once it is gone, the next rel finishes it.
+        assert_eq!(
+            recover(&repo).expect("recovers"),
+            vec![Recovery::Completed {
+                tag: "v1.0.0".into()
+            }]
+        );
     }
 
     #[test]

@@ -47,10 +47,14 @@ fn open(dir: &Path) -> Result<(Repo, Config)> {
     let repo = discover(dir)?;
     // A release interrupted in its last step is finished before anything reads the work tree.
     for done in relcore::release::recover(&repo)? {
-        if let relcore::release::Recovery::Completed { tag } = done {
-            eprintln!(
+        match done {
+            relcore::release::Recovery::Completed { tag } => eprintln!(
                 "rel: finished the interrupted release {tag} (its files and index were not yet in place)"
-            );
+            ),
+            relcore::release::Recovery::Superseded { tag } => eprintln!(
+                "rel: warning: release {tag} was interrupted before its files were in place, and its branch has moved on since; check the changelog and version files"
+            ),
+            _ => {}
         }
     }
     let config = repo.load_config()?;

@@ -337,3 +337,17 @@ abc
     let verify = repo.rel(&["verify", "v0.1.0"]);
     assert_eq!(verify.code, 0, "{verify:?}");
 }
+
+#[test]
+fn release_tags_of_one_push_are_checked_against_each_other() {
+    for mode in MODES {
+        // v2.0.0 on the parent, v1.0.0 on its child: the child contains a higher release.
+        let repo = client(
+            setup(mode),
+            "commit 'feat: c1' && git tag -s -m two v2.0.0 && commit 'fix: c2' && git tag -s -m one v1.0.0",
+        );
+        let run = push(&repo, mode, &["origin", "main", "v2.0.0", "v1.0.0"]);
+        refused(&run, "refs/tags/v1.0.0", "tag-version");
+        assert!(run.stderr.contains("lower than v2.0.0"), "{}", run.stderr);
+    }
+}
