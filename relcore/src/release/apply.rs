@@ -1,7 +1,7 @@
 //! Applying a plan: every object and file made out of sight, then the release made visible in
 //! one step, or nothing at all.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
 
@@ -158,6 +158,10 @@ pub fn apply_unless(
     let new_index = scratch.path().join("index");
     let real_index = gix.index_path();
     let old_index = scratch.path().join("index-before");
+    // Held, as git holds it, from reading the index until the new one is in place: no git
+    // command can write the index meanwhile (and have its write lost). Marked as rel's, so that
+    // `recover` can remove it should rel be killed while it holds it.
+    let index_lock = IndexLock::take(&real_index)?;
     if real_index.exists() {
         std::fs::copy(&real_index, &new_index).map_err(io(&real_index))?;
         std::fs::copy(&real_index, &old_index).map_err(io(&real_index))?;
@@ -313,12 +317,52 @@ pub fn apply_unless(
         }
         return Err(Error::Path(source));
     }
+    drop(index_lock);
     // The renamed files are new to the index's stat cache; let git look once (optional).
     let _ = git.run(&["update-index", "-q", "--refresh"], None);
     Ok(Applied {
         commit: commit_id,
         tag: plan.tag.clone(),
     })
+}
+
+/// git's `index.lock`, taken by rel for the final steps of a release; removed when dropped.
+#[derive(Debug)]
+struct IndexLock(PathBuf);
+
+impl IndexLock {
+    fn take(index: &Path) -> Result<Self, Error> {
+        let path = super::recover::index_lock_path(index);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|source| Error::Git {
+                step: "locking the index".into(),
+                source: git::Error::Failed {
+                    args: format!("(create {})", path.display()),
+                    stderr: format!(
+                        "{source}: another git process seems to be running in this repository; if none is, remove {}",
+                        path.display()
+                    ),
+                },
+            })?;
+        std::io::Write::write_all(
+            &mut file,
+            super::recover::index_lock_mark(std::process::id()).as_bytes(),
+        )
+        .map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Self(path))
+    }
+}
+
+impl Drop for IndexLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// Makes the annotated (and, if planned, signed) tag object with `git tag`, run on a throwaway

@@ -9,6 +9,32 @@ use crate::history::Repo;
 /// The file holding the releasing process's id, in the same directory.
 pub(super) const OWNER: &str = "owner";
 
+/// The lock git takes on `index` (`.git/index` → `.git/index.lock`).
+pub(super) fn index_lock_path(index: &Path) -> PathBuf {
+    let mut name = index.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// What rel writes into the index lock it holds, naming the releasing process.
+pub(super) fn index_lock_mark(pid: u32) -> String {
+    format!("rel release {pid}\n")
+}
+
+/// Removes the index lock a dead release (its scratch directory `dir`) left.
+fn remove_index_lock_of(dir: &Path, index: &Path) {
+    let Some(pid) = std::fs::read_to_string(dir.join(OWNER))
+        .ok()
+        .and_then(|pid| pid.trim().parse::<u32>().ok())
+    else {
+        return;
+    };
+    let lock = index_lock_path(index);
+    if std::fs::read_to_string(&lock).is_ok_and(|text| text == index_lock_mark(pid)) {
+        let _ = std::fs::remove_file(lock);
+    }
+}
+
 /// Whether the release whose scratch directory is `dir` is still running: its process exists
 /// (Linux's /proc; elsewhere every release is taken for finished, so interrupting one leaves
 /// recovery to a later rel run).
@@ -100,6 +126,7 @@ pub fn recover(repo: &Repo) -> Result<Vec<Recovery>, Error> {
         if still_running(&dir) {
             continue;
         }
+        remove_index_lock_of(&dir, &repo.gix().index_path());
         let age = entry
             .metadata()
             .and_then(|m| m.modified())
@@ -257,7 +284,8 @@ printf '{\"branch\":\"main\",\"head\":\"%s\",\"commit\":\"%s\",\"tag\":\"v1.0.0\
         // Killed before it let go of the tag's lock.
         sh(
             p,
-            "git rev-parse v1.0.0 > .git/refs/tags/v1.0.0.lock && : > .git/refs/heads/main.lock",
+            "git rev-parse v1.0.0 > .git/refs/tags/v1.0.0.lock && : > .git/refs/heads/main.lock
+echo 4194304 > .git/rel-release-test/owner && echo 'rel release 4194304' > .git/index.lock",
         );
         let repo = Repo::discover(p).expect("a repository");
         assert_eq!(

@@ -148,3 +148,19 @@ chmod +x .git/remote.git/hooks/update",
     // The release stays local.
     assert_eq!(repo.git(&["tag", "-l", "v1.1.0"]).stdout, "v1.1.0\n");
 }
+
+#[test]
+fn a_locked_index_stops_the_release_before_anything_is_visible() {
+    let repo = Repo::new(
+        "printf '[policy]\\nrequire_signed_tags = false\\n' > rel.toml
+git add . && commit 'feat: first' && atag v1.0.0 && commit 'feat: second'
+: > .git/index.lock",
+    );
+    let before = state(&repo);
+    let run = repo.rel(&["release"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("index.lock"), "{run:?}");
+    assert_eq!(state(&repo), before);
+    // Not rel's lock: left for its owner.
+    assert!(repo.path().join(".git/index.lock").exists());
+}
