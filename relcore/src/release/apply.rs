@@ -161,7 +161,7 @@ pub fn apply_unless(
     // Held, as git holds it, from reading the index until the new one is in place: no git
     // command can write the index meanwhile (and have its write lost). Marked as rel's, so that
     // `recover` can remove it should rel be killed while it holds it.
-    let index_lock = IndexLock::take(&real_index)?;
+    let index_lock = IndexLock::take(&real_index, scratch.path())?;
     if real_index.exists() {
         std::fs::copy(&real_index, &new_index).map_err(io(&real_index))?;
         std::fs::copy(&real_index, &old_index).map_err(io(&real_index))?;
@@ -317,9 +317,8 @@ pub fn apply_unless(
         }
         return Err(Error::Path(source));
     }
+    // (The renamed files are new to the index's stat cache: git's next `status` refreshes it.)
     drop(index_lock);
-    // The renamed files are new to the index's stat cache; let git look once (optional).
-    let _ = git.run(&["update-index", "-q", "--refresh"], None);
     Ok(Applied {
         commit: commit_id,
         tag: plan.tag.clone(),
@@ -331,29 +330,26 @@ pub fn apply_unless(
 struct IndexLock(PathBuf);
 
 impl IndexLock {
-    fn take(index: &Path) -> Result<Self, Error> {
+    /// Creates the lock already holding rel's mark: written beside it first, then hard-linked
+    /// into place (which fails if the lock exists), so no instant sees an unmarked lock.
+    fn take(index: &Path, scratch: &Path) -> Result<Self, Error> {
         let path = super::recover::index_lock_path(index);
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|source| Error::Git {
-                step: "locking the index".into(),
-                source: git::Error::Failed {
-                    args: format!("(create {})", path.display()),
-                    stderr: format!(
-                        "{source}: another git process seems to be running in this repository; if none is, remove {}",
-                        path.display()
-                    ),
-                },
-            })?;
-        std::io::Write::write_all(
-            &mut file,
-            super::recover::index_lock_mark(std::process::id()).as_bytes(),
-        )
-        .map_err(|source| Error::Read {
-            path: path.clone(),
-            source,
+        let mark = scratch.join("index-lock-mark");
+        std::fs::write(&mark, super::recover::index_lock_mark(std::process::id())).map_err(
+            |source| Error::Read {
+                path: mark.clone(),
+                source,
+            },
+        )?;
+        std::fs::hard_link(&mark, &path).map_err(|source| Error::Git {
+            step: "locking the index".into(),
+            source: git::Error::Failed {
+                args: format!("(create {})", path.display()),
+                stderr: format!(
+                    "{source}: another git process seems to be running in this repository; if none is, remove {}",
+                    path.display()
+                ),
+            },
         })?;
         Ok(Self(path))
     }
