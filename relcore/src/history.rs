@@ -8,6 +8,10 @@ use semver::Version;
 use crate::config::{self, Config};
 use crate::version;
 
+mod ancestry;
+
+use ancestry::Ancestry;
+
 /// Why the repository could not be read.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -134,6 +138,26 @@ pub struct Head {
     pub branch: Option<String>,
 }
 
+/// Commits read while finding releases and walking ranges, kept from one search or walk to the
+/// next on the same repository (up to a bound), so that a changelog reads each commit about
+/// once.
+#[derive(Default)]
+pub(crate) struct CommitCache {
+    store: ancestry::Store,
+    /// The commit-graph file, once looked for.
+    graph: Option<Option<gix::commitgraph::Graph>>,
+    /// The shallow boundary, once read.
+    shallow: Option<Vec<ObjectId>>,
+}
+
+impl std::fmt::Debug for CommitCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommitCache")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A commit met while walking history.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
@@ -203,6 +227,15 @@ impl WalkedCommit<'_> {
 
     /// The author, if the commit's author line can be read.
     pub fn author(&self) -> Option<Signature> {
+        // Straight to the header line; the full parse when it is not where git writes it.
+        let line = self
+            .data
+            .split(|b| *b == b'\n')
+            .take_while(|l| !l.is_empty())
+            .find_map(|l| l.strip_prefix(b"author "));
+        if let Some(signature) = line.and_then(|l| gix::actor::SignatureRef::from_bytes(l).ok()) {
+            return Signature::from_gix(signature);
+        }
         let commit = gix::objs::CommitRefIter::from_bytes(self.data, self.hash);
         Signature::from_gix(commit.author().ok()?)
     }
@@ -479,8 +512,6 @@ impl Repo {
     }
 
     /// The base release: the highest stable release tag whose commit is an ancestor of (or is) `head`.
-    /// Candidates are tried highest version first, so usually one ancestry test decides and
-    /// only the tags above the base are read.
     ///
     /// # Errors
     /// When history cannot be read, or a tag's commit lies beyond a shallow boundary.
@@ -491,6 +522,10 @@ impl Repo {
     /// The highest release tag among `tags` (sorted highest first) whose commit is an ancestor
     /// of (or is) `head`; pre-releases count when `include_pre`.
     ///
+    /// One walk of `head`'s history decides between all the tags, however many of them sit on
+    /// branches `head` does not contain (see `history/ancestry.rs`). The warnings are those of
+    /// the tags ranked above the release found.
+    ///
     /// # Errors
     /// As [`Repo::base`].
     pub fn latest_release(
@@ -499,13 +534,49 @@ impl Repo {
         head: ObjectId,
         include_pre: bool,
     ) -> Result<Base, Error> {
-        let mut base = Base::default();
-        for tag in tags
+        self.latest_release_cached(&mut CommitCache::default(), tags, head, include_pre)
+    }
+
+    /// [`Repo::latest_release`], reading commits through `cache`.
+    pub(crate) fn latest_release_cached(
+        &self,
+        cache: &mut CommitCache,
+        tags: &[TagRef],
+        head: ObjectId,
+        include_pre: bool,
+    ) -> Result<Base, Error> {
+        self.with_ancestry(cache, |ancestry| {
+            self.latest_in(ancestry, tags, head, include_pre)
+        })
+    }
+
+    /// [`Repo::latest_release`], reading commits through `ancestry`.
+    fn latest_in(
+        &self,
+        ancestry: &mut Ancestry<'_, '_, '_>,
+        tags: &[TagRef],
+        head: ObjectId,
+        include_pre: bool,
+    ) -> Result<Base, Error> {
+        let eligible: Vec<&TagRef> = tags
             .iter()
             .filter(|t| include_pre || version::is_stable(&t.version))
-        {
-            match self.peel(tag)? {
-                Ok(release) if self.is_ancestor(release.commit, head)? => {
+            .collect();
+        // Tags are followed to their commits only as far as the search asks, best first.
+        let mut peeled = Vec::new();
+        let targets: Vec<ObjectId> = eligible.iter().map(|t| t.target).collect();
+        let found = ancestry
+            .best_contained(head, &targets, |rank| {
+                let release = self.peel(eligible[rank])?;
+                let commit = release.as_ref().ok().map(|r| r.commit);
+                peeled.push(release);
+                Ok(commit)
+            })
+            .map_err(|stop| self.stopped(stop))?;
+        let mut base = Base::default();
+        for (rank, release) in peeled.into_iter().enumerate() {
+            match release {
+                Ok(release) if found == Some(rank) => {
                     base.tag = Some(release);
                     break;
                 }
@@ -578,6 +649,41 @@ impl Repo {
         })
     }
 
+    /// Runs `f` with a reader of the commit graph (through the commit-graph file when there is
+    /// one) that keeps what it reads in `cache`.
+    fn with_ancestry<R>(
+        &self,
+        cache: &mut CommitCache,
+        f: impl FnOnce(&mut Ancestry<'_, '_, '_>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        if cache.shallow.is_none() {
+            let shallow = self
+                .repo
+                .shallow_commits()
+                .map_err(read_err("the shallow file"))?;
+            cache.shallow = Some(shallow.map_or_else(Vec::new, |s| s.iter().copied().collect()));
+        }
+        if cache.graph.is_none() {
+            cache.graph = Some(self.repo.commit_graph_if_enabled().ok().flatten());
+        }
+        let CommitCache {
+            store,
+            graph,
+            shallow,
+        } = cache;
+        let graph = graph.as_ref().and_then(Option::as_ref);
+        let shallow = shallow.as_deref().unwrap_or_default();
+        f(&mut Ancestry::new(&self.repo, graph, shallow, store))
+    }
+
+    fn stopped(&self, stop: ancestry::Stop<Error>) -> Error {
+        match stop {
+            ancestry::Stop::Shallow(commit) => Error::Shallow { commit },
+            ancestry::Stop::Read(id, source) => self.shallow_or(id, source),
+            ancestry::Stop::Candidate(error) => error,
+        }
+    }
+
     /// When the release was made: the tagger of an annotated tag, else the committer of its commit.
     ///
     /// # Errors
@@ -611,12 +717,8 @@ impl Repo {
     /// pre-releases count when `include_pre`), adding each to a fresh `state()` with `each`,
     /// and returns that release with the state.
     ///
-    /// The ancestry test and the walk are one: walking `candidate..tip`, the candidate is an
-    /// ancestor of `tip` exactly when it is the parent of a commit met (or is `tip` itself), since
-    /// the path from `tip` down to it runs through commits the candidate cannot reach. So the
-    /// usual case (the highest candidate is the release) reads each commit once; a candidate
-    /// that is not an ancestor costs about what a merge-base computation would, and its state is
-    /// dropped. With no release, the state covers all of `tip`'s history.
+    /// The release is found first, in one walk for all the tags ([`Repo::latest_release`]);
+    /// then `release..tip` is walked. With no release, the state covers all of `tip`'s history.
     ///
     /// # Errors
     /// When history cannot be read (a shallow boundary included).
@@ -625,39 +727,41 @@ impl Repo {
         tip: ObjectId,
         tags: &[TagRef],
         include_pre: bool,
-        mut state: impl FnMut() -> S,
+        state: impl FnOnce() -> S,
+        each: impl FnMut(&mut S, WalkedCommit<'_>),
+    ) -> Result<(Base, S), Error> {
+        self.walk_since_release_cached(
+            &mut CommitCache::default(),
+            tip,
+            tags,
+            include_pre,
+            state,
+            each,
+        )
+    }
+
+    /// [`Repo::walk_since_release`], reading commits through `cache`.
+    pub(crate) fn walk_since_release_cached<S>(
+        &self,
+        cache: &mut CommitCache,
+        tip: ObjectId,
+        tags: &[TagRef],
+        include_pre: bool,
+        state: impl FnOnce() -> S,
         mut each: impl FnMut(&mut S, WalkedCommit<'_>),
     ) -> Result<(Base, S), Error> {
-        let mut base = Base::default();
-        for tag in tags
-            .iter()
-            .filter(|t| include_pre || version::is_stable(&t.version))
-        {
-            let release = match self.peel(tag)? {
-                Ok(release) => release,
-                Err(warning) => {
-                    base.warnings.push(warning);
-                    continue;
-                }
-            };
-            if release.commit == tip {
-                base.tag = Some(release);
-                return Ok((base, state()));
-            }
+        self.with_ancestry(cache, |ancestry| {
+            let base = self.latest_in(ancestry, tags, tip, include_pre)?;
             let mut s = state();
-            let mut reached = false;
-            self.walk(tip, Some(release.commit), |c| {
-                reached |= c.parent_ids.contains(&release.commit);
-                each(&mut s, c);
-            })?;
-            if reached {
-                base.tag = Some(release);
-                return Ok((base, s));
+            match &base.tag {
+                Some(release) if release.commit == tip => {}
+                Some(release) => {
+                    self.walk_in(ancestry, tip, &[release.commit], |c| each(&mut s, c))?;
+                }
+                None => self.walk(tip, None, |c| each(&mut s, c))?,
             }
-        }
-        let mut s = state();
-        self.walk(tip, None, |c| each(&mut s, c))?;
-        Ok((base, s))
+            Ok((base, s))
+        })
     }
 
     /// For each of `targets`, whether `tip` contains it — in one walk for all of them: newest
@@ -780,6 +884,17 @@ impl Repo {
         hidden: impl IntoIterator<Item = ObjectId>,
         mut each: impl FnMut(WalkedCommit<'_>),
     ) -> Result<(), Error> {
+        // Tags hide what they point at; trees, blobs and unknown ids hide nothing.
+        let hidden: Vec<ObjectId> = hidden
+            .into_iter()
+            .filter_map(|id| self.commit_behind(id))
+            .collect();
+        if !hidden.is_empty() {
+            return self.with_ancestry(&mut CommitCache::default(), |ancestry| {
+                self.walk_in(ancestry, tip, &hidden, each)
+            });
+        }
+        // All of the history: streamed, nothing kept.
         let shallow = self
             .repo
             .shallow_commits()
@@ -787,7 +902,6 @@ impl Repo {
         let walk = self
             .repo
             .rev_walk([tip])
-            .with_hidden(hidden)
             .all()
             .map_err(|e| self.shallow_or(tip, e))?;
         for info in walk {
@@ -812,6 +926,55 @@ impl Repo {
         Ok(())
     }
 
+    /// The commit `id` is or (through tags) points at, if any.
+    fn commit_behind(&self, id: ObjectId) -> Option<ObjectId> {
+        match self.repo.find_header(id).ok()?.kind() {
+            gix::object::Kind::Commit => Some(id),
+            gix::object::Kind::Tag => {
+                let object = self.repo.find_object(id).ok()?;
+                Some(object.peel_to_kind(gix::object::Kind::Commit).ok()?.id)
+            }
+            _ => None,
+        }
+    }
+
+    /// [`Repo::walk`] of `hidden..tip` (`hidden` not empty), reading commits through `ancestry`.
+    fn walk_in(
+        &self,
+        ancestry: &mut Ancestry<'_, '_, '_>,
+        tip: ObjectId,
+        hidden: &[ObjectId],
+        mut each: impl FnMut(WalkedCommit<'_>),
+    ) -> Result<(), Error> {
+        let listed = ancestry
+            .range(tip, hidden)
+            .map_err(|stop| self.stopped(stop))?;
+        for id in listed {
+            let (kept, read);
+            let data = match ancestry.take_data(&id) {
+                Some(data) => {
+                    kept = data;
+                    &kept[..]
+                }
+                None => {
+                    read = self
+                        .repo
+                        .find_commit(id)
+                        .map_err(|e| self.shallow_or(id, e))?;
+                    &read.data[..]
+                }
+            };
+            each(WalkedCommit {
+                id,
+                parent_ids: ancestry.parents(&id),
+                message: message_of(data),
+                data,
+                hash: self.repo.object_hash(),
+            });
+        }
+        Ok(())
+    }
+
     /// The error for a failed read at `id`: in a shallow clone, missing history is the likely cause.
     fn shallow_or(&self, id: ObjectId, source: gix::Error) -> Error {
         if self.repo.is_shallow().unwrap_or(false) {
@@ -823,4 +986,11 @@ impl Repo {
             }
         }
     }
+}
+
+/// The message of a raw commit object: everything after the headers (as gix's
+/// `message_raw_sloppy`).
+fn message_of(data: &[u8]) -> &[u8] {
+    use gix::bstr::ByteSlice as _;
+    data.find(b"\n\n").map_or(&[], |at| &data[at + 2..])
 }

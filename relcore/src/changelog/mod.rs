@@ -22,7 +22,7 @@ pub use update::{Mode, Outcome, Update, update};
 use gix::ObjectId;
 
 use crate::config::Config;
-use crate::history::{self, ReleaseTag, Repo, TagRef, Warning};
+use crate::history::{self, CommitCache, ReleaseTag, Repo, TagRef, Warning};
 use crate::paths::Root;
 use crate::version;
 
@@ -118,6 +118,8 @@ pub struct Releases<'r> {
     tags: Vec<TagRef>,
     /// The next release to build: `None` for the unreleased commits at HEAD.
     next: Option<Option<ReleaseTag>>,
+    /// Commits read so far, for the releases below.
+    cache: CommitCache,
     /// Odd tags met so far.
     pub warnings: Vec<Warning>,
 }
@@ -135,6 +137,7 @@ impl<'r> Releases<'r> {
             links: links(repo, config),
             tags,
             next: Some(None),
+            cache: CommitCache::default(),
             warnings: Vec::new(),
         })
     }
@@ -163,7 +166,8 @@ impl<'r> Releases<'r> {
             ),
         };
         let links = self.links.as_ref();
-        let (found, collected) = self.repo.walk_since_release(
+        let (found, collected) = self.repo.walk_since_release_cached(
+            &mut self.cache,
             tip,
             &self.tags[below..],
             include_pre,
@@ -190,7 +194,9 @@ impl<'r> Releases<'r> {
                     .take_while(|t| t.version > prev.version)
                     .cloned()
                     .collect();
-                let pre = self.repo.latest_release(&between, tip, true)?;
+                let pre = self
+                    .repo
+                    .latest_release_cached(&mut self.cache, &between, tip, true)?;
                 self.warnings.extend(pre.warnings);
                 pre.tag.or(previous.clone())
             }
