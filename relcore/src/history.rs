@@ -799,12 +799,9 @@ impl Repo {
             .range(tip, hidden)
             .map_err(|stop| self.stopped(stop))?;
         for id in listed {
-            let (kept, read);
-            let data = match ancestry.take_data(&id) {
-                Some(data) => {
-                    kept = data;
-                    &kept[..]
-                }
+            let read;
+            let data = match ancestry.data(&id) {
+                Some(data) => data,
                 None => {
                     read = self
                         .repo

@@ -75,7 +75,7 @@ struct Node {
     generation: u32,
     time: i64,
     /// The commit object, when it was read from the object database (not the commit-graph)
-    /// and the budget allowed keeping it until it is listed.
+    /// and the budget allowed keeping it, for listing it without reading it again.
     data: Option<Box<[u8]>>,
     /// What the current search knows of it.
     mark: Mark,
@@ -253,11 +253,9 @@ impl<'a, 'repo, 'cache> Ancestry<'a, 'repo, 'cache> {
         self.store.nodes.get(id).map_or(&[], |n| &n.parents)
     }
 
-    /// The commit object `id` if it was kept, which it no longer is then.
-    pub(super) fn take_data(&mut self, id: &ObjectId) -> Option<Box<[u8]>> {
-        let data = self.store.nodes.get_mut(id)?.data.take()?;
-        self.store.kept -= data.len();
-        Some(data)
+    /// The commit object `id` if it was kept.
+    pub(super) fn data(&self, id: &ObjectId) -> Option<&[u8]> {
+        self.store.nodes.get(id)?.data.as_deref()
     }
 
     /// The rank (`0..targets.len()`) of the best candidate that is `tip` or one of its
@@ -430,7 +428,13 @@ impl Search<'_, '_, '_, '_> {
                 }
             }
             if !self.by_generation && self.seeded > 0 && self.best == self.count {
-                self.probe()?;
+                // Down to the oldest of them: a walk by date meets a candidate it contains
+                // before it gets older than that candidate (clock skew aside).
+                let mut oldest = i64::MAX;
+                for id in commits[self.seeded..end].iter().flatten() {
+                    oldest = oldest.min(self.ancestry.node(*id)?.time);
+                }
+                self.probe(oldest)?;
             }
             let end = end.min(self.best);
             for (rank, id) in commits.iter().enumerate().take(end).skip(self.seeded) {
@@ -683,17 +687,20 @@ impl Search<'_, '_, '_, '_> {
         Ok(true)
     }
 
-    /// Lets the walk from the tip run ahead (about as far again as it went so far), past
-    /// commits that carry every bit needed, in case it meets a candidate: the candidates ranked
-    /// below need no proof then.
-    fn probe<E>(&mut self) -> Result<(), Stop<E>> {
+    /// Lets the walk from the tip run ahead, past commits that carry every bit needed, down to
+    /// commits dated `oldest` (and at most about as far again as it went so far), in case it
+    /// meets a candidate: the candidates ranked below need no proof then.
+    fn probe<E>(&mut self, oldest: i64) -> Result<(), Stop<E>> {
         for id in std::mem::take(&mut self.skipped) {
             self.push(id);
         }
         let (best, budget) = (self.best, self.expanded.max(64));
         let mut followed = 0;
-        while followed < budget && self.best == best {
-            let Some(id) = self.pop() else { break };
+        while let Some(&(_, time, id)) = self.heap.peek() {
+            if time < oldest || followed >= budget || self.best != best {
+                break;
+            }
+            self.pop();
             followed += usize::from(self.mark(&id).reached);
             self.expand(id, true)?;
         }

@@ -7,6 +7,7 @@ mod hooks;
 mod install;
 mod lint;
 mod log;
+mod maintenance;
 mod next;
 mod policy;
 mod release;
