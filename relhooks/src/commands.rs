@@ -367,6 +367,43 @@ fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
     Ok(())
 }
 
+/// Builds the releases `mode` wants, newest first, handing each to `each`: stops before a
+/// release the file already has (or any, for --unreleased).
+fn build_releases(
+    releases: &mut relcore::changelog::Releases<'_>,
+    layout: &relcore::changelog::Layout,
+    mode: ChangelogMode,
+    mut each: impl FnMut(relcore::changelog::Release) -> Result<()>,
+) -> Result<()> {
+    loop {
+        let wanted = match releases.peek() {
+            None => false,
+            Some(None) => true,
+            Some(Some(tag)) => match mode {
+                ChangelogMode::Unreleased => false,
+                ChangelogMode::New => !layout.versions.contains(&tag.version.to_string()),
+                ChangelogMode::All => true,
+            },
+        };
+        let Some((range, release)) = wanted
+            .then(|| releases.next_release())
+            .transpose()?
+            .flatten()
+        else {
+            return Ok(());
+        };
+        // HEAD on a release has no unreleased commits: what came is that release.
+        let present =
+            |tag: &relcore::ReleaseTag| layout.versions.contains(&tag.version.to_string());
+        match (&range.tag, mode) {
+            (Some(_), ChangelogMode::Unreleased) => return Ok(()),
+            (Some(tag), ChangelogMode::New) if present(tag) => return Ok(()),
+            _ => {}
+        }
+        each(release)?;
+    }
+}
+
 pub fn changelog(
     dir: &Path,
     mode: ChangelogMode,
@@ -389,39 +426,51 @@ pub fn changelog(
     let layout = cl::layout(existing.as_deref().unwrap_or_default());
 
     let mut releases = Releases::new(&repo, &config)?;
-    // Each release is built, rendered and handed to `emit` in turn, newest first.
+    // Each release is built, rendered and handed to `emit` in turn, newest first. Rendering
+    // runs on a thread of its own, so that the next release is read meanwhile.
+    let render = !context;
     let mut each_release =
         |emit: &mut dyn FnMut(&cl::Release, String) -> Result<()>| -> Result<()> {
-            loop {
-                // Stop before building a release the file already has (or any, for --unreleased).
-                let wanted = match releases.peek() {
-                    None => false,
-                    Some(None) => true,
-                    Some(Some(tag)) => match mode {
-                        ChangelogMode::Unreleased => false,
-                        ChangelogMode::New => !layout.versions.contains(&tag.version.to_string()),
-                        ChangelogMode::All => true,
-                    },
+            std::thread::scope(|scope| {
+                let (to_render, rendering) = std::sync::mpsc::channel::<cl::Release>();
+                let (to_emit, rendered) = std::sync::mpsc::channel();
+                let templates = &templates;
+                scope.spawn(move || {
+                    for release in rendering {
+                        let section = if render {
+                            templates.changelog_section(&release)
+                        } else {
+                            Ok(String::new())
+                        };
+                        if to_emit.send(section.map(|s| (release, s))).is_err() {
+                            break;
+                        }
+                    }
+                });
+                let mut emit_ready = |wait: bool| -> Result<()> {
+                    let next = |r: &std::sync::mpsc::Receiver<_>| {
+                        if wait {
+                            r.recv().ok()
+                        } else {
+                            r.try_recv().ok()
+                        }
+                    };
+                    while let Some(done) = next(&rendered) {
+                        let (release, section): (cl::Release, String) = done?;
+                        emit(&release, section)?;
+                    }
+                    Ok(())
                 };
-                let Some((range, release)) = wanted
-                    .then(|| releases.next_release())
-                    .transpose()?
-                    .flatten()
-                else {
-                    break;
-                };
-                // HEAD on a release has no unreleased commits: what came is that release.
-                let present =
-                    |tag: &relcore::ReleaseTag| layout.versions.contains(&tag.version.to_string());
-                match (&range.tag, mode) {
-                    (Some(_), ChangelogMode::Unreleased) => break,
-                    (Some(tag), ChangelogMode::New) if present(tag) => break,
-                    _ => {}
-                }
-                let section = templates.changelog_section(&release)?;
-                emit(&release, section)?;
-            }
-            Ok(())
+                let built = build_releases(&mut releases, &layout, mode, |release| {
+                    to_render
+                        .send(release)
+                        .map_err(|_| anyhow::anyhow!("the renderer stopped"))?;
+                    emit_ready(false)
+                });
+                drop(to_render);
+                built?;
+                emit_ready(true)
+            })
         };
 
     if context {
