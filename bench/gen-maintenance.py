@@ -27,6 +27,7 @@ vite: releases from main, pre-releases first, and the previous major patched on 
   patches; COMMITS_PER_RELEASE commits (default 10) before every release, all on main.
 - Once M+1.0.0 is out, a branch `vM` from M.5.8 gets patches M.5.9 ... M.5.13 (three commits
   each) that main never merges: they rank between M.5.8 and M+1's pre-releases.
+- main ends with twice COMMITS_PER_RELEASE commits not released yet.
 
 Deterministic: the same arguments give the same repository.
 """
@@ -132,6 +133,9 @@ def vite(majors: int, per_release: int) -> None:
             for patch in range(1, 9):
                 release(f"{major}.{minor}.{patch}")
         pending = (major, head, when)
+    for _ in range(2 * per_release):  # not released yet
+        when += 600
+        head = s.commit("refs/heads/main", when, head)
     s.write(b"done\n")
 
 

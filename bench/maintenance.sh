@@ -11,8 +11,8 @@
 #   - electron: 30,000 commits on main, 25 branches `M-x-y` with 45 stable releases each
 #     (1,125 stable releases HEAD does not contain, all higher than its base v8.x) plus alphas,
 #     betas and main's nightlies; 43,000 commits, 1,550 tags.
-#   - vite: 5,000 commits on main, 530 tags: betas before every minor, patches after, and the
-#     previous major patched on an unmerged branch.
+#   - vite: 5,200 commits on main, 530 tags: betas before every minor, patches after, the
+#     previous major patched on an unmerged branch, and 20 commits not released yet.
 # Each is timed as a clone leaves it (no commit-graph) and after `git commit-graph write`:
 #   - rel next, beside git's own way to the same answer: `git describe --tags --abbrev=0
 #     --match 'v[0-9]*' --exclude '*-*'` (the nearest stable tag, which here is the highest)
