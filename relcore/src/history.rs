@@ -564,14 +564,18 @@ impl Repo {
             .collect();
         // Tags are followed to their commits only as far as the search asks, best first.
         let mut peeled = Vec::new();
-        let targets: Vec<ObjectId> = eligible.iter().map(|t| t.target).collect();
         let found = ancestry
-            .best_contained(head, &targets, |rank| {
-                let release = self.peel(eligible[rank])?;
-                let commit = release.as_ref().ok().map(|r| r.commit);
-                peeled.push(release);
-                Ok(commit)
-            })
+            .best_contained(
+                head,
+                eligible.len(),
+                |rank| eligible[rank].target,
+                |rank| {
+                    let release = self.peel(eligible[rank])?;
+                    let commit = release.as_ref().ok().map(|r| r.commit);
+                    peeled.push(release);
+                    Ok(commit)
+                },
+            )
             .map_err(|stop| self.stopped(stop))?;
         let mut base = Base::default();
         for (rank, release) in peeled.into_iter().enumerate() {
@@ -873,7 +877,9 @@ impl Repo {
     }
 
     /// Calls `each` for every commit reachable from `tip` and not from any of `hidden` (`hidden..tip`),
-    /// newest first, merged branches included. Streams: nothing of the history is kept.
+    /// newest first (breadth-first from `tip`), merged branches included: the set `git rev-list`
+    /// lists, decided as git decides it (see `history/ancestry.rs`). All of `tip`'s history
+    /// (no `hidden`) is streamed, nothing kept; a range is decided before it is listed.
     ///
     /// # Errors
     /// [`Error::Shallow`] when the walk reaches a shallow boundary, [`Error::Read`] when an object
@@ -950,12 +956,9 @@ impl Repo {
             .range(tip, hidden)
             .map_err(|stop| self.stopped(stop))?;
         for id in listed {
-            let (kept, read);
-            let data = match ancestry.take_data(&id) {
-                Some(data) => {
-                    kept = data;
-                    &kept[..]
-                }
+            let read;
+            let data = match ancestry.data(&id) {
+                Some(data) => data,
                 None => {
                     read = self
                         .repo

@@ -108,8 +108,8 @@ impl Planned {
 ///
 /// A stable release covers everything since the previous *stable* release, so `1.3.0` lists
 /// what its release candidates already listed; a pre-release covers what came since the
-/// release just before it. Each release's commits are read once: finding the previous release
-/// and walking the range are one walk (see [`Repo::walk_since_release`]).
+/// release just before it. Each commit is read about once: the commits read while finding a
+/// release's previous one and walking its range are kept for the releases below (up to a bound).
 #[derive(Debug)]
 pub struct Releases<'r> {
     repo: &'r Repo,

@@ -69,14 +69,16 @@ const KEEP: usize = 64 << 20;
 /// How many commits a [`Store`] remembers between searches and walks.
 const REMEMBER: usize = 1 << 17;
 
-/// A commit read.
+/// A commit read. Its parents and object live in the store's arenas.
 struct Node {
-    parents: Box<[ObjectId]>,
+    /// Where its parents start in the arena, and how many.
+    parents: (u32, u32),
     generation: u32,
     time: i64,
-    /// The commit object, when it was read from the object database (not the commit-graph)
-    /// and the budget allowed keeping it until it is listed.
-    data: Option<Box<[u8]>>,
+    /// Where its commit object is in the arena, when it was read from the object database
+    /// (not the commit-graph) and the budget allowed keeping it, for listing it without
+    /// reading it again.
+    data: Option<(usize, usize)>,
     /// What the current search knows of it.
     mark: Mark,
 }
@@ -106,42 +108,44 @@ impl Mark {
 #[derive(Default)]
 pub(super) struct Store {
     nodes: HashMap<ObjectId, Node>,
-    /// In the order read, to forget the oldest first.
-    order: VecDeque<ObjectId>,
-    /// Bytes of commit objects kept.
-    kept: usize,
+    /// The parents of all nodes.
+    parents: Vec<ObjectId>,
+    /// The commit objects kept.
+    kept: Vec<u8>,
     /// The current search.
     search: u32,
+    /// The object database without its object cache: the store keeps what is read.
+    objects: Option<gix::OdbHandle>,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
             .field("commits", &self.nodes.len())
-            .field("kept", &self.kept)
+            .field("kept", &self.kept.len())
             .finish_non_exhaustive()
     }
 }
 
 impl Store {
-    /// Forgets the commits read first, beyond what it remembers.
+    /// Forgets everything once it holds more than it remembers.
     fn trim(&mut self) {
-        while self.nodes.len() > REMEMBER {
-            let Some(id) = self.order.pop_front() else {
-                break;
-            };
-            if let Some(node) = self.nodes.remove(&id) {
-                self.kept -= node.data.map_or(0, |d| d.len());
-            }
+        if self.nodes.len() > REMEMBER {
+            self.nodes.clear();
+            self.parents.clear();
+            self.kept.clear();
         }
+    }
+
+    fn parents(&self, node: &Node) -> &[ObjectId] {
+        let (at, len) = node.parents;
+        &self.parents[at as usize..][..len as usize]
     }
 }
 
 /// Reads commits (from the commit-graph when it covers them) into a [`Store`], and answers
 /// from it.
 pub(super) struct Ancestry<'a, 'repo, 'cache> {
-    /// The object database without its object cache: the store keeps what is read.
-    objects: gix::OdbHandle,
     graph: gix::revwalk::Graph<'repo, 'cache, ()>,
     cache: Option<&'cache gix::commitgraph::Graph>,
     shallow: &'a [ObjectId],
@@ -167,10 +171,12 @@ impl<'a, 'repo, 'cache> Ancestry<'a, 'repo, 'cache> {
         store: &'a mut Store,
     ) -> Self {
         store.trim();
-        let mut objects = repo.objects.clone();
-        objects.unset_object_cache();
+        if store.objects.is_none() {
+            let mut objects = repo.objects.clone();
+            objects.unset_object_cache();
+            store.objects = Some(objects);
+        }
         Ancestry {
-            objects,
             graph: repo.revision_graph(cache),
             cache,
             shallow,
@@ -193,39 +199,47 @@ impl<'a, 'repo, 'cache> Ancestry<'a, 'repo, 'cache> {
                     )),
                 )
             };
-            let (parents, generation, time, data) =
-                if self.cache.is_some_and(|c| c.lookup(id).is_some()) {
-                    let commit = self
-                        .graph
-                        .try_lookup(&id)
-                        .map_err(read)?
-                        .ok_or_else(missing)?;
-                    let (generation, time) = commit.generation_and_timestamp().map_err(read)?;
-                    let parents = commit
-                        .iter_parents()
-                        .collect::<Result<Box<[ObjectId]>, _>>()
-                        .map_err(read)?;
-                    (parents, generation, time, None)
-                } else {
-                    let object = gix::objs::Find::try_find(&self.objects, &id, &mut self.buf)
-                        .map_err(read)?
-                        .filter(|o| o.kind == gix::object::Kind::Commit)
-                        .ok_or_else(missing)?;
-                    let (parents, time) = match header(object.data) {
-                        Some(header) => header,
-                        None => {
-                            let commit =
-                                gix::objs::CommitRefIter::from_bytes(object.data, id.kind());
-                            let parents = commit.parent_ids().collect();
-                            (parents, commit.committer().map_err(read)?.seconds())
-                        }
-                    };
-                    let keep = self.store.kept + object.data.len() <= KEEP;
-                    if keep {
-                        self.store.kept += object.data.len();
+            let at = self.store.parents.len();
+            let (generation, time, data) = if self.cache.is_some_and(|c| c.lookup(id).is_some()) {
+                let commit = self
+                    .graph
+                    .try_lookup(&id)
+                    .map_err(read)?
+                    .ok_or_else(missing)?;
+                let (generation, time) = commit.generation_and_timestamp().map_err(read)?;
+                for parent in commit.iter_parents() {
+                    self.store.parents.push(parent.map_err(read)?);
+                }
+                (generation, time, None)
+            } else {
+                let object = gix::objs::Find::try_find(
+                    self.store.objects.as_ref().expect("set when made"),
+                    &id,
+                    &mut self.buf,
+                )
+                .map_err(read)?
+                .filter(|o| o.kind == gix::object::Kind::Commit)
+                .ok_or_else(missing)?;
+                let time = match header(object.data, &mut self.store.parents) {
+                    Some(time) => time,
+                    None => {
+                        self.store.parents.truncate(at);
+                        let commit = gix::objs::CommitRefIter::from_bytes(object.data, id.kind());
+                        self.store.parents.extend(commit.parent_ids());
+                        commit.committer().map_err(read)?.seconds()
                     }
-                    (parents, None, time, keep.then(|| object.data.into()))
                 };
+                let kept = self.store.kept.len();
+                let keep = kept + object.data.len() <= KEEP;
+                if keep {
+                    self.store.kept.extend_from_slice(object.data);
+                }
+                (None, time, keep.then_some((kept, object.data.len())))
+            };
+            let parents = (
+                u32::try_from(at).expect("fewer than 4G parents"),
+                u32::try_from(self.store.parents.len() - at).expect("fewer than 4G parents"),
+            );
             self.store.nodes.insert(
                 id,
                 Node {
@@ -236,7 +250,6 @@ impl<'a, 'repo, 'cache> Ancestry<'a, 'repo, 'cache> {
                     mark: Mark::new(0),
                 },
             );
-            self.store.order.push_back(id);
         }
         Ok(self.store.nodes.get_mut(&id).expect("inserted above"))
     }
@@ -250,35 +263,33 @@ impl<'a, 'repo, 'cache> Ancestry<'a, 'repo, 'cache> {
         if self.is_shallow(id) {
             return &[];
         }
-        self.store.nodes.get(id).map_or(&[], |n| &n.parents)
+        self.store
+            .nodes
+            .get(id)
+            .map_or(&[], |n| self.store.parents(n))
     }
 
-    /// The commit object `id` if it was kept, which it no longer is then.
-    pub(super) fn take_data(&mut self, id: &ObjectId) -> Option<Box<[u8]>> {
-        let data = self.store.nodes.get_mut(id)?.data.take()?;
-        self.store.kept -= data.len();
-        Some(data)
+    /// The commit object `id` if it was kept.
+    pub(super) fn data(&self, id: &ObjectId) -> Option<&[u8]> {
+        let (at, len) = self.store.nodes.get(id)?.data?;
+        Some(&self.store.kept[at..at + len])
     }
 
-    /// The rank (`0..targets.len()`) of the best candidate that is `tip` or one of its
-    /// ancestors, or `None`. `targets` are what the candidates point at, known without reading
-    /// anything (a commit for a lightweight tag): a commit met that one of them names is that
+    /// The rank (`0..count`) of the best candidate that is `tip` or one of its ancestors, or
+    /// `None`. `target_of(rank)` is what a candidate points at, known without reading anything
+    /// (a commit for a lightweight tag): a commit met that one of them names is that
     /// candidate's. `commit_of(rank)` follows a candidate to its commit (`None`: it has none
     /// and never counts); it is called for as few ranks as the answer needs, best first, and
     /// always for the answer.
     pub(super) fn best_contained<E>(
         &mut self,
         tip: ObjectId,
-        targets: &[ObjectId],
+        count: usize,
+        target_of: impl Fn(usize) -> ObjectId,
         mut commit_of: impl FnMut(usize) -> Result<Option<ObjectId>, E>,
     ) -> Result<Option<usize>, Stop<E>> {
-        let count = targets.len();
         if count == 0 {
             return Ok(None);
-        }
-        let mut hint: HashMap<ObjectId, usize> = HashMap::default();
-        for (rank, target) in targets.iter().enumerate() {
-            hint.entry(*target).or_insert(rank);
         }
         let mut commits: Vec<Option<ObjectId>> = Vec::new();
         let mut by_generation = self.cache.is_some();
@@ -290,7 +301,7 @@ impl<'a, 'repo, 'cache> Ancestry<'a, 'repo, 'cache> {
                 by_generation,
                 heap: BinaryHeap::new(),
                 rank: HashMap::default(),
-                hint: &hint,
+                hint: None,
                 known: HashMap::default(),
                 expanded: 0,
                 count,
@@ -306,7 +317,7 @@ impl<'a, 'repo, 'cache> Ancestry<'a, 'repo, 'cache> {
                 pass: vec![0; count.div_ceil(64)],
                 parents: Vec::new(),
             };
-            match search.run(tip, &mut commits, &mut commit_of)? {
+            match search.run(tip, &mut commits, &mut commit_of, &target_of)? {
                 Some(answer) => return Ok(answer),
                 // Generations turned out unusable: paint instead.
                 None => by_generation = false,
@@ -343,10 +354,9 @@ impl<'a, 'repo, 'cache> Ancestry<'a, 'repo, 'cache> {
     }
 }
 
-/// The parents and the committer time of a commit object, read straight from its header lines
-/// (`None` when they are not as git writes them).
-fn header(data: &[u8]) -> Option<(Box<[ObjectId]>, i64)> {
-    let mut parents = Vec::new();
+/// The committer time of a commit object, its parents added to `parents`, read straight from
+/// its header lines (`None` when they are not as git writes them).
+fn header(data: &[u8], parents: &mut Vec<ObjectId>) -> Option<i64> {
     for line in data.split(|b| *b == b'\n') {
         if line.is_empty() {
             break;
@@ -354,10 +364,11 @@ fn header(data: &[u8]) -> Option<(Box<[ObjectId]>, i64)> {
         if let Some(hex) = line.strip_prefix(b"parent ") {
             parents.push(ObjectId::from_hex(hex).ok()?);
         } else if let Some(signature) = line.strip_prefix(b"committer ") {
-            let time = gix::actor::SignatureRef::from_bytes(signature)
-                .ok()?
-                .seconds();
-            return Some((parents.into(), time));
+            return Some(
+                gix::actor::SignatureRef::from_bytes(signature)
+                    .ok()?
+                    .seconds(),
+            );
         }
     }
     None
@@ -374,7 +385,8 @@ struct Search<'s, 'a, 'repo, 'cache> {
     /// Seeded candidate commit -> its best rank, which is also its bit.
     rank: HashMap<ObjectId, usize>,
     /// Candidate target -> its best rank: a commit reached that is one is that candidate's.
-    hint: &'s HashMap<ObjectId, usize>,
+    /// Made once the first window does not settle the search.
+    hint: Option<HashMap<ObjectId, usize>>,
     /// Candidate commit -> its best rank, for the candidates followed to their commits so far.
     known: HashMap<ObjectId, usize>,
     /// Reached commits followed so far.
@@ -409,6 +421,7 @@ impl Search<'_, '_, '_, '_> {
         tip: ObjectId,
         commits: &mut Vec<Option<ObjectId>>,
         commit_of: &mut impl FnMut(usize) -> Result<Option<ObjectId>, E>,
+        target_of: &impl Fn(usize) -> ObjectId,
     ) -> Result<Option<Option<usize>>, Stop<E>> {
         self.ancestry.node(tip)?;
         self.reach(tip);
@@ -430,7 +443,13 @@ impl Search<'_, '_, '_, '_> {
                 }
             }
             if !self.by_generation && self.seeded > 0 && self.best == self.count {
-                self.probe()?;
+                // Down to the oldest of them: a walk by date meets a candidate it contains
+                // before it gets older than that candidate (clock skew aside).
+                let mut oldest = i64::MAX;
+                for id in commits[self.seeded..end].iter().flatten() {
+                    oldest = oldest.min(self.ancestry.node(*id)?.time);
+                }
+                self.probe(oldest)?;
             }
             let end = end.min(self.best);
             for (rank, id) in commits.iter().enumerate().take(end).skip(self.seeded) {
@@ -468,6 +487,24 @@ impl Search<'_, '_, '_, '_> {
                     commits.push(commit_of(commits.len()).map_err(Stop::Candidate)?);
                 }
                 return Ok(Some(Some(self.best)));
+            }
+            if self.hint.is_none() {
+                let mut hint = HashMap::default();
+                for rank in 0..self.count {
+                    hint.entry(target_of(rank)).or_insert(rank);
+                }
+                self.hint = Some(hint);
+                // Commits already reached that a target names.
+                let reached = self
+                    .hint
+                    .iter()
+                    .flatten()
+                    .filter(|(id, _)| self.reached(id))
+                    .map(|(_, rank)| *rank)
+                    .min();
+                if let Some(rank) = reached {
+                    self.best = self.best.min(rank);
+                }
             }
             if self.heap.is_empty() && self.skipped.is_empty() {
                 // Nothing is left to walk: the other candidates are contained only if already
@@ -593,7 +630,10 @@ impl Search<'_, '_, '_, '_> {
             return false;
         }
         mark.reached = true;
-        let rank = match (self.known.get(&id), self.hint.get(&id)) {
+        let rank = match (
+            self.known.get(&id),
+            self.hint.as_ref().and_then(|h| h.get(&id)),
+        ) {
             (Some(a), Some(b)) => Some(*a.min(b)),
             (a, b) => a.or(b).copied(),
         };
@@ -668,7 +708,7 @@ impl Search<'_, '_, '_, '_> {
             }
             let mut parents = std::mem::take(&mut self.parents);
             parents.clear();
-            parents.extend_from_slice(&self.node(&id).parents);
+            parents.extend_from_slice(self.ancestry.parents(&id));
             for &parent in &parents {
                 let parent_generation = self.ancestry.node(parent)?.generation;
                 if parent_generation == UNKNOWN && generation != UNKNOWN {
@@ -683,17 +723,20 @@ impl Search<'_, '_, '_, '_> {
         Ok(true)
     }
 
-    /// Lets the walk from the tip run ahead (about as far again as it went so far), past
-    /// commits that carry every bit needed, in case it meets a candidate: the candidates ranked
-    /// below need no proof then.
-    fn probe<E>(&mut self) -> Result<(), Stop<E>> {
+    /// Lets the walk from the tip run ahead, past commits that carry every bit needed, down to
+    /// commits dated `oldest` (and at most about as far again as it went so far), in case it
+    /// meets a candidate: the candidates ranked below need no proof then.
+    fn probe<E>(&mut self, oldest: i64) -> Result<(), Stop<E>> {
         for id in std::mem::take(&mut self.skipped) {
             self.push(id);
         }
         let (best, budget) = (self.best, self.expanded.max(64));
         let mut followed = 0;
-        while followed < budget && self.best == best {
-            let Some(id) = self.pop() else { break };
+        while let Some(&(_, time, id)) = self.heap.peek() {
+            if time < oldest || followed >= budget || self.best != best {
+                break;
+            }
+            self.pop();
             followed += usize::from(self.mark(&id).reached);
             self.expand(id, true)?;
         }
@@ -738,7 +781,7 @@ impl Search<'_, '_, '_, '_> {
             self.expanded += usize::from(reach);
             let mut parents = std::mem::take(&mut self.parents);
             parents.clear();
-            parents.extend_from_slice(&self.node(&id).parents);
+            parents.extend_from_slice(self.ancestry.parents(&id));
             let mut result = Ok(());
             for &parent in &parents {
                 if let Err(e) = self.ancestry.node(parent) {
@@ -819,8 +862,8 @@ impl<'s, 'a, 'repo, 'cache> Limit<'s, 'a, 'repo, 'cache> {
         Ok(())
     }
 
-    fn parents(&self, id: &ObjectId) -> Box<[ObjectId]> {
-        self.ancestry.parents(id).into()
+    fn parents(&self, id: &ObjectId) -> Vec<ObjectId> {
+        self.ancestry.parents(id).to_vec()
     }
 
     fn time(&self, id: &ObjectId) -> i64 {

@@ -13,6 +13,7 @@ mod hooks;
 mod install;
 mod lint;
 mod log;
+mod maintenance;
 mod next;
 mod paths;
 mod policy;
