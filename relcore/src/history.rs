@@ -219,7 +219,28 @@ impl Signature {
     }
 }
 
-impl WalkedCommit<'_> {
+impl<'a> WalkedCommit<'a> {
+    /// The commit `id` of raw object `data`, as read before.
+    pub(crate) fn from_raw(
+        id: ObjectId,
+        parent_ids: &'a [ObjectId],
+        data: &'a [u8],
+        hash: gix::hash::Kind,
+    ) -> Self {
+        WalkedCommit {
+            id,
+            parent_ids,
+            message: message_of(data),
+            data,
+            hash,
+        }
+    }
+
+    /// The hash kind of its id.
+    pub(crate) fn hash(&self) -> gix::hash::Kind {
+        self.hash
+    }
+
     /// Whether it is a merge commit (more than one parent).
     pub fn is_merge(&self) -> bool {
         self.parent_ids.len() > 1

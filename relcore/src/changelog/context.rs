@@ -1,7 +1,8 @@
 //! The template context: releases, their groups and breaking changes, and the commits in them.
 //! Field names are part of rel's interface (templates and `rel changelog --context` use them).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
 
 use serde::Serialize;
 
@@ -10,6 +11,7 @@ use super::{Error, ReleaseRange};
 use crate::commit::{self, Kind, Message};
 use crate::config::{Config, NON_CONVENTIONAL};
 use crate::history::{Repo, Signature};
+use gix::ObjectId;
 
 /// One release section.
 #[derive(Debug, Clone, Serialize)]
@@ -144,7 +146,9 @@ const ACTIONS: &[&str] = &[
 ];
 
 /// A commit being collected, before reverts cancel and grouping.
+#[derive(Debug, Clone)]
 pub(crate) struct Collected {
+    commit: ObjectId,
     entry: Entry,
     kind: Kind,
     /// The id a revert names in its body (`This reverts commit <id>.`), or the header it quotes.
@@ -152,6 +156,7 @@ pub(crate) struct Collected {
     merge: bool,
 }
 
+#[derive(Debug, Clone)]
 enum Reverted {
     Id(String),
     Header(String),
@@ -168,32 +173,120 @@ pub fn build_release(
     range: &ReleaseRange,
     links: Option<&Links>,
 ) -> Result<Release, Error> {
-    let mut collected = Vec::new();
+    let mut read = Read::default();
     repo.walk(range.tip, range.previous.as_ref().map(|p| p.commit), |c| {
-        collected.push(collect(c, links));
+        read.push(c);
     })?;
-    assemble(repo, config, range, links, collected)
+    let date = release_date(repo, range)?;
+    Ok(read.assemble(config, range, links, date, &mut Known::default()))
 }
 
-/// A commit read for a release, not yet grouped (see [`assemble`]).
-pub(crate) type CollectedCommit = Collected;
+/// The date a release shows: its tag's (the tagger's, else the tagged commit's committer's),
+/// a planned release's own; none for the unreleased commits.
+pub(crate) fn release_date(repo: &Repo, range: &ReleaseRange) -> Result<Option<String>, Error> {
+    Ok(match (&range.tag, &range.planned) {
+        (Some(tag), _) => repo.tag_signature(tag)?.map(|s| s.date()),
+        (None, Some(p)) => Some(p.date.clone()),
+        (None, None) => None,
+    })
+}
 
-/// Reads one commit for a release's context.
-pub(crate) fn collect_commit(
-    c: crate::history::WalkedCommit<'_>,
-    links: Option<&Links>,
-) -> CollectedCommit {
-    collect(c, links)
+/// A release's commits as read from history, in walk order, not parsed yet: reading is done
+/// with the repository, the rest ([`Read::assemble`]) may be done on another thread.
+#[derive(Debug, Default)]
+pub(crate) struct Read {
+    /// The commit objects, one after the other.
+    objects: Vec<u8>,
+    /// The parents of all commits.
+    parents: Vec<ObjectId>,
+    /// Each commit: its id, where its object and parents are.
+    commits: Vec<(ObjectId, Range<usize>, Range<usize>)>,
+    hash: Option<gix::hash::Kind>,
+}
+
+impl Read {
+    /// Keeps a copy of commit `c`.
+    pub(crate) fn push(&mut self, c: crate::history::WalkedCommit<'_>) {
+        let data = self.objects.len()..self.objects.len() + c.data.len();
+        self.objects.extend_from_slice(c.data);
+        let parents = self.parents.len()..self.parents.len() + c.parent_ids.len();
+        self.parents.extend_from_slice(c.parent_ids);
+        self.commits.push((c.id, data, parents));
+        self.hash = Some(c.hash());
+    }
+
+    /// Whether no commit was read.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.commits.is_empty()
+    }
+
+    /// Builds the release's context from the commits read (and its `date`, see
+    /// [`release_date`]); commits `known` from a release built before are not parsed again.
+    pub(crate) fn assemble(
+        self,
+        config: &Config,
+        range: &ReleaseRange,
+        links: Option<&Links>,
+        date: Option<String>,
+        known: &mut Known,
+    ) -> Release {
+        let hash = self.hash.unwrap_or(gix::hash::Kind::Sha1);
+        let collected: Vec<Collected> = self
+            .commits
+            .iter()
+            .map(|(id, data, parents)| {
+                if let Some(c) = known.commits.get(id) {
+                    return c.clone();
+                }
+                let c = crate::history::WalkedCommit::from_raw(
+                    *id,
+                    &self.parents[parents.clone()],
+                    &self.objects[data.clone()],
+                    hash,
+                );
+                collect(c, links)
+            })
+            .collect();
+        match known.next {
+            Keep::Mine => {
+                known.commits = collected.iter().map(|c| (c.commit, c.clone())).collect();
+            }
+            Keep::Nothing => known.commits.clear(),
+            Keep::Same => {}
+        }
+        assemble(config, range, links, collected, date)
+    }
+}
+
+/// The commits of a stable release as collected, for the pre-releases below it, which list
+/// them again (each covers what came since the release just before it): they are parsed once.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    commits: HashMap<ObjectId, Collected>,
+    /// What to keep after the release being built.
+    pub(crate) next: Keep,
+}
+
+/// What [`Known`] keeps after a release is built.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) enum Keep {
+    /// Its commits: pre-releases of the next stable release follow.
+    Mine,
+    /// What it kept: more pre-releases follow.
+    Same,
+    /// Nothing.
+    #[default]
+    Nothing,
 }
 
 /// Builds a release's context from its commits, read in walk order.
-pub(crate) fn assemble(
-    repo: &Repo,
+fn assemble(
     config: &Config,
     range: &ReleaseRange,
     links: Option<&Links>,
-    mut collected: Vec<CollectedCommit>,
-) -> Result<Release, Error> {
+    mut collected: Vec<Collected>,
+    date: Option<String>,
+) -> Release {
     cancel_reverts(&mut collected);
 
     let mut counts = Counts {
@@ -230,18 +323,10 @@ pub(crate) fn assemble(
         }
     }
 
-    let (version, tag, date) = match (&range.tag, &range.planned) {
-        (Some(tag), _) => (
-            Some(tag.version.clone()),
-            Some(tag.name.clone()),
-            repo.tag_signature(tag)?.map(|s| s.date()),
-        ),
-        (None, Some(p)) => (
-            Some(p.version.clone()),
-            Some(p.tag.clone()),
-            Some(p.date.clone()),
-        ),
-        (None, None) => (None, None, None),
+    let (version, tag) = match (&range.tag, &range.planned) {
+        (Some(tag), _) => (Some(tag.version.clone()), Some(tag.name.clone())),
+        (None, Some(p)) => (Some(p.version.clone()), Some(p.tag.clone())),
+        (None, None) => (None, None),
     };
     let previous = range.previous.as_ref();
     let compare_url = match (links, previous) {
@@ -250,7 +335,7 @@ pub(crate) fn assemble(
         }
         _ => None,
     };
-    Ok(Release {
+    Release {
         unreleased: tag.is_none(),
         prerelease: version.as_ref().is_some_and(|v| !v.pre.is_empty()),
         version: version.map(|v| v.to_string()),
@@ -262,7 +347,7 @@ pub(crate) fn assemble(
         breaking,
         groups: groups.into_values().collect(),
         counts,
-    })
+    }
 }
 
 fn collect(c: crate::history::WalkedCommit<'_>, links: Option<&Links>) -> Collected {
@@ -323,6 +408,7 @@ fn collect(c: crate::history::WalkedCommit<'_>, links: Option<&Links>) -> Collec
     }
     entry.references = references(&entry, links);
     Collected {
+        commit: c.id,
         kind,
         entry,
         reverts: if merge { None } else { reverts },

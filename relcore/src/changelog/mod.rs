@@ -120,6 +120,8 @@ pub struct Releases<'r> {
     next: Option<Option<ReleaseTag>>,
     /// Commits read so far, for the releases below.
     cache: CommitCache,
+    /// Commits parsed for the pre-releases below (in [`Releases::next_release`]).
+    known: context::Known,
     /// Odd tags met so far.
     pub warnings: Vec<Warning>,
 }
@@ -138,6 +140,7 @@ impl<'r> Releases<'r> {
             tags,
             next: Some(None),
             cache: CommitCache::default(),
+            known: context::Known::default(),
             warnings: Vec::new(),
         })
     }
@@ -154,6 +157,25 @@ impl<'r> Releases<'r> {
     /// # Errors
     /// When history cannot be read or a template value cannot be built.
     pub fn next_release(&mut self) -> Result<Option<(ReleaseRange, Release)>, Error> {
+        let Some((range, read)) = self.next_read()? else {
+            return Ok(None);
+        };
+        let release = read.assemble(self.config, self.links.as_ref(), &range, &mut self.known);
+        Ok(Some((range, release)))
+    }
+
+    /// The repository's links (for [`Unassembled::assemble`]).
+    pub(crate) fn links(&self) -> Option<&Links> {
+        self.links.as_ref()
+    }
+
+    /// The configuration (for [`Unassembled::assemble`]).
+    pub(crate) fn config(&self) -> &'r Config {
+        self.config
+    }
+
+    /// [`Releases::next_release`] read from history, not assembled yet.
+    pub(crate) fn next_read(&mut self) -> Result<Option<(ReleaseRange, Unassembled)>, Error> {
         let Some(current) = self.next.take() else {
             return Ok(None);
         };
@@ -165,26 +187,23 @@ impl<'r> Releases<'r> {
                 !version::is_stable(&tag.version),
             ),
         };
-        let links = self.links.as_ref();
-        let (found, collected) = self.repo.walk_since_release_cached(
+        let (found, read) = self.repo.walk_since_release_cached(
             &mut self.cache,
             tip,
             &self.tags[below..],
             include_pre,
-            Vec::new,
-            |v, c| {
-                v.push(context::collect_commit(c, links));
-            },
+            context::Read::default,
+            |read, c| read.push(c),
         )?;
         self.warnings.extend(found.warnings);
         let previous = found.tag;
         // HEAD exactly on a release: no unreleased section, start with that release.
         if current.is_none()
-            && collected.is_empty()
+            && read.is_empty()
             && previous.as_ref().is_some_and(|p| p.commit == tip)
         {
             self.next = Some(previous);
-            return self.next_release();
+            return self.next_read();
         }
         // What follows a stable release is the highest release of any kind below it.
         let following = match (&current, &previous) {
@@ -202,6 +221,14 @@ impl<'r> Releases<'r> {
             }
             _ => previous.clone(),
         };
+        // The pre-releases of a stable release list its commits again: they are parsed once.
+        let is_pre = |t: &ReleaseTag| !version::is_stable(&t.version);
+        let keep = match (&current, &following) {
+            (_, None) => context::Keep::Nothing,
+            (_, Some(next)) if !is_pre(next) => context::Keep::Nothing,
+            (Some(tag), Some(_)) if !is_pre(tag) => context::Keep::Mine,
+            _ => context::Keep::Same,
+        };
         self.next = following.map(Some);
         let range = ReleaseRange {
             tag: current,
@@ -209,8 +236,32 @@ impl<'r> Releases<'r> {
             tip,
             planned: None,
         };
-        let release = context::assemble(self.repo, self.config, &range, links, collected)?;
-        Ok(Some((range, release)))
+        let date = context::release_date(self.repo, &range)?;
+        Ok(Some((range, Unassembled { read, date, keep })))
+    }
+}
+
+/// A release read from history whose context is not built yet: that needs no repository, so
+/// it may be done on another thread.
+#[derive(Debug)]
+pub(crate) struct Unassembled {
+    read: context::Read,
+    date: Option<String>,
+    keep: context::Keep,
+}
+
+impl Unassembled {
+    /// Parses the commits read (those not `known`) and builds the release's context. The
+    /// releases of one [`Releases`] are assembled in order with the same `known`.
+    pub(crate) fn assemble(
+        self,
+        config: &Config,
+        links: Option<&Links>,
+        range: &ReleaseRange,
+        known: &mut context::Known,
+    ) -> Release {
+        known.next = self.keep;
+        self.read.assemble(config, range, links, self.date, known)
     }
 }
 

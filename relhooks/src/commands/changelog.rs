@@ -65,13 +65,13 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{{\"releases\": [")?;
         let mut first = true;
-        update.each_release(|release, _| -> Result<()> {
-            counted(release);
+        update.each_context(|release| -> Result<()> {
+            counted(&release);
             if !first {
                 writeln!(out, ",")?;
             }
             first = false;
-            serde_json::to_writer_pretty(&mut out, release)?;
+            serde_json::to_writer_pretty(&mut out, &release)?;
             Ok(())
         })?;
         writeln!(out, "\n]}}")?;
