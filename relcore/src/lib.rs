@@ -80,6 +80,7 @@ mod notes;
 pub mod paths;
 pub mod policy;
 mod process;
+pub mod record;
 mod refs;
 pub mod release;
 pub mod signature;

@@ -12,7 +12,7 @@ mod commands;
 mod render;
 
 use commands::{
-    Global, changelog, check, hook, init, install, lint, log, next, notes, release, verify,
+    Global, changelog, check, hook, init, install, lint, log, next, notes, record, release, verify,
 };
 
 /// Release management inside git: Conventional Commits, semantic versions, changelogs, signed tags.
@@ -57,6 +57,13 @@ enum Command {
     Verify(verify::Args),
     /// Write a commented rel.toml with every default to the work tree root.
     Init(init::Args),
+    /// Record a signed decision on a release for an environment's gate (approve, or
+    /// --reject / --revoke) in refs/rel/record, and push it.
+    Approve(record::ApproveArgs),
+    /// A release's timeline and gates from the release record (default: releases with an open gate).
+    Status(record::StatusArgs),
+    /// Replay the whole release record against the policy; exit 1 naming each entry that breaks a rule.
+    Audit(record::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +84,9 @@ fn main() -> ExitCode {
         Command::Release(args) => release::run(args, &global),
         Command::Verify(args) => verify::run(args, &global),
         Command::Init(args) => init::run(args, &global),
+        Command::Approve(args) => record::approve(args, &global),
+        Command::Status(args) => record::status(args, &global),
+        Command::Audit(args) => record::audit(args, &global),
     };
     match result {
         Ok(code) => code,

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::branch::{BranchGlob, BranchPattern};
 pub use crate::commit::config::CommitsConfig;
 pub use crate::policy::config::{LintScope, PolicyConfig};
+pub use crate::record::config::{EnvironmentConfig, RolesConfig};
 pub use crate::release::config::ReleaseConfig;
 pub use crate::version::config::{VersionConfig, ZeroMajorBreaking};
 pub use crate::version_file::{VersionFile, VersionFileKind, VersionPattern};
@@ -51,6 +52,10 @@ pub struct Config {
     pub notes: NotesConfig,
     /// `[release]`: what `rel release` writes and commits.
     pub release: ReleaseConfig,
+    /// `[roles]`: role → the principals holding it.
+    pub roles: RolesConfig,
+    /// `[environments.<name>]`: the deployment environments and their gates.
+    pub environments: std::collections::BTreeMap<String, EnvironmentConfig>,
 }
 
 /// Why a configuration could not be loaded.
@@ -126,7 +131,67 @@ impl Config {
     /// # Errors
     /// [`Error::Invalid`] naming the line, column and key of the first fault.
     pub fn from_toml(text: &str, path: &Path) -> Result<Self, Error> {
-        toml::from_str(text).map_err(|e| invalid(text, path, &e))
+        let config: Self = toml::from_str(text).map_err(|e| invalid(text, path, &e))?;
+        config.check_roles(text, path)?;
+        Ok(config)
+    }
+
+    /// Every role an environment names (in `approvals` and `promoters`) is one `[roles]`
+    /// defines.
+    fn check_roles(&self, text: &str, path: &Path) -> Result<(), Error> {
+        for (name, env) in &self.environments {
+            let named =
+                env.approvals
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, item)| {
+                        crate::record::item_roles(item)
+                            .map(move |r| (format!("environments.{name}.approvals[{i}]"), item, r))
+                    })
+                    .chain(env.promoters.iter().enumerate().map(|(i, r)| {
+                        (format!("environments.{name}.promoters[{i}]"), r, r.as_str())
+                    }));
+            for (key, item, role) in named {
+                if self.roles.contains_key(role) {
+                    continue;
+                }
+                // The line of the item, searched from the environment's table on.
+                let table = text.find(&format!("[environments.{name}]")).unwrap_or(0);
+                let offset = text[table..]
+                    .find(&format!("\"{item}\""))
+                    .map_or(table, |at| table + at + 1);
+                let (line, column) = line_col(text, offset);
+                let known: Vec<&str> = self.roles.keys().map(String::as_str).collect();
+                return Err(Error::Invalid {
+                    path: path.to_owned(),
+                    line,
+                    column,
+                    key: Some(key.clone()),
+                    message: format!(
+                        "`{key}`: unknown role `{role}` (roles defined in [roles]: {})",
+                        if known.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                });
+            }
+            if env
+                .approvals
+                .iter()
+                .any(|item| crate::record::item_roles(item).next().is_none())
+            {
+                return Err(Error::Invalid {
+                    path: path.to_owned(),
+                    line: 1,
+                    column: 1,
+                    key: Some(format!("environments.{name}.approvals")),
+                    message: format!("`environments.{name}.approvals`: an item names no role"),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Loads `path`; a missing file gives the defaults (but a symbolic link to a missing file

@@ -5,6 +5,7 @@
 mod commits;
 pub(crate) mod config;
 mod push;
+mod record;
 mod tags;
 
 use gix::ObjectId;
@@ -78,6 +79,45 @@ pub enum Rule {
     CommitLint,
     /// A pushed object cannot be decoded (a malformed commit or tag).
     ObjectDecode,
+    /// A ref under `refs/rel/` other than the record, or the record deleted or rewritten.
+    RecordRef,
+    /// A new entry of the record cannot be read as one.
+    RecordEntry,
+    /// A new entry of the record is not signed by a trusted key.
+    RecordSigned,
+    /// A new entry says another actor than its signer.
+    RecordActor,
+    /// A new entry is dated before the one it follows, or in the future.
+    RecordTime,
+    /// A new entry names a release tag that does not exist, or another tag object (re-tagged).
+    RecordRelease,
+    /// A new entry is about an environment that takes no approvals.
+    RecordEnvironment,
+    /// The signer holds no role the decision needs.
+    RecordRole,
+    /// The release's own tagger decides on it.
+    RecordFourEyes,
+    /// A second decision by the same person on the same release and environment.
+    RecordDuplicate,
+    /// A revocation of nothing.
+    RecordRevoke,
+}
+
+impl Rule {
+    /// The rule of a record violation ([`crate::record::Violation::rule`]).
+    fn from_record(rule: &str) -> Self {
+        match rule {
+            "record-actor" => Rule::RecordActor,
+            "record-time" => Rule::RecordTime,
+            "record-release" => Rule::RecordRelease,
+            "record-environment" => Rule::RecordEnvironment,
+            "record-role" => Rule::RecordRole,
+            "record-four-eyes" => Rule::RecordFourEyes,
+            "record-duplicate" => Rule::RecordDuplicate,
+            "record-revoke" => Rule::RecordRevoke,
+            _ => Rule::RecordEntry,
+        }
+    }
 }
 
 impl Rule {
@@ -94,6 +134,17 @@ impl Rule {
             Rule::TagVersion => "tag-version",
             Rule::CommitLint => "commit-lint",
             Rule::ObjectDecode => "object-decode",
+            Rule::RecordRef => "record-ref",
+            Rule::RecordEntry => "record-entry",
+            Rule::RecordSigned => "record-signed",
+            Rule::RecordActor => "record-actor",
+            Rule::RecordTime => "record-time",
+            Rule::RecordRelease => "record-release",
+            Rule::RecordEnvironment => "record-environment",
+            Rule::RecordRole => "record-role",
+            Rule::RecordFourEyes => "record-four-eyes",
+            Rule::RecordDuplicate => "record-duplicate",
+            Rule::RecordRevoke => "record-revoke",
         }
     }
 }
@@ -256,6 +307,8 @@ pub fn evaluate(
             if let Some((_, ids)) = new.to_lint.iter().find(|(i, _)| *i == index) {
                 commits::lint_new(config, name, ids, &new, &mut out);
             }
+        } else if name.starts_with("refs/rel/") {
+            record::check(repo, config, anchors, update, &mut out)?;
         } else if let Some(tag) = name.strip_prefix("refs/tags/")
             && let Some(tag_version) = version::parse_tag(tag, &config.version.tag_prefix)
             && let Some(commit) = tags::check_release_tag(

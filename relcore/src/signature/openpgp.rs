@@ -9,6 +9,15 @@ pub(super) fn verify(
     signature: &[u8],
     anchors: &Anchors,
 ) -> Result<Result<String, String>, Error> {
+    Ok(verify_with_uid(parsed, signature, anchors)?.map(|(fingerprint, _)| fingerprint))
+}
+
+/// [`verify`], with the e-mail of the signing key's user id as well (the signer's principal).
+pub(super) fn verify_with_uid(
+    parsed: &TagObject,
+    signature: &[u8],
+    anchors: &Anchors,
+) -> Result<Result<(String, Option<String>), String>, Error> {
     let Some(folder) = &anchors.openpgp_keys else {
         return Ok(Err("signed with OpenPGP, but no OpenPGP trust anchors are configured (policy.openpgp_keys)".into()));
     };
@@ -61,7 +70,18 @@ pub(super) fn verify(
         &env,
     )?;
     let _ = run("gpgconf", &["--kill", "all"], b"", &env);
-    Ok(openpgp_outcome(&status))
+    Ok(openpgp_outcome(&status).map(|fingerprint| (fingerprint, uid_email(&status))))
+}
+
+/// The e-mail in the user id of a good signature's status line (`GOODSIG <keyid> Name <e-mail>`).
+fn uid_email(status: &str) -> Option<String> {
+    let line = status
+        .lines()
+        .find_map(|l| l.strip_prefix("[GNUPG:] GOODSIG "))?;
+    let uid = line.split_once(' ')?.1;
+    let start = uid.rfind('<')?;
+    let end = uid[start..].find('>')? + start;
+    Some(uid[start + 1..end].to_owned())
 }
 
 /// What gpg's status lines (`--status-fd`) say about one signature: the signer's fingerprint,

@@ -24,6 +24,7 @@ pub mod log;
 pub mod next;
 pub mod notes;
 mod progress;
+pub mod record;
 pub mod release;
 pub mod verify;
 

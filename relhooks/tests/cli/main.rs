@@ -18,6 +18,7 @@ mod next;
 mod paths;
 mod policy;
 mod progress;
+mod record;
 mod release;
 mod release_atomic;
 mod reshape;

@@ -1,0 +1,215 @@
+//! What `rel status` and `rel audit` report: a release's timeline and gates, and the whole
+//! record replayed against the rules.
+
+use gix::ObjectId;
+use serde::Serialize;
+
+use super::state::Violation;
+use super::{Entry, Error, Event, Gate, State, read, release_facts, release_of, replay};
+use crate::config::Config;
+use crate::history::Repo;
+use crate::signature::{self, Anchors, At, parse_tag_object};
+
+/// A release as the record and the repository tell it.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Status {
+    /// The release tag.
+    pub tag: String,
+    /// Its tag object.
+    pub tag_object: String,
+    /// The commit it tags.
+    pub commit: String,
+    /// The tagger, as the tag object says (`Name <e-mail>`).
+    pub tagger: Option<String>,
+    /// Who signed the tag, when the signature verifies against the anchors.
+    pub signed_by: Option<String>,
+    /// The tag signature's format, when signed.
+    pub signature: Option<signature::Format>,
+    /// Every entry about this release (this tag object), oldest first.
+    pub timeline: Vec<Step>,
+    /// Each configured environment's gate.
+    pub gates: Vec<Gate>,
+}
+
+/// One entry of a release's timeline.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Step {
+    /// The entry.
+    pub entry: String,
+    /// When (seconds since the epoch).
+    pub time: i64,
+    /// What.
+    pub event: Event,
+    /// Where.
+    pub environment: String,
+    /// Who, as the signature verifies (`None`: it does not).
+    pub signer: Option<String>,
+    /// The roles the signer holds.
+    pub roles: Vec<String>,
+    /// Their note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The timeline and gates of release `tag`, from the record at `tip` (`None`: no record yet).
+///
+/// # Errors
+/// When `tag` is not an annotated tag, or the record or the tag cannot be read.
+pub fn status(
+    repo: &Repo,
+    config: &Config,
+    anchors: &Anchors,
+    tag: &str,
+    tip: Option<ObjectId>,
+) -> Result<Status, Error> {
+    let (tag_object, commit) = release_of(repo, tag)?;
+    let entries = match tip {
+        Some(tip) => read(repo, tip)?,
+        None => Vec::new(),
+    };
+    let state = replay(&entries);
+    let object =
+        repo.gix()
+            .find_object(tag_object)
+            .map_err(|source| crate::history::Error::Read {
+                what: format!("tag {tag}"),
+                source,
+            })?;
+    let parsed = parse_tag_object(&object.data);
+    let tagger = gix::objs::TagRef::from_bytes(&object.data, tag_object.kind())
+        .ok()
+        .and_then(|t| t.tagger().ok().flatten())
+        .map(|t| format!("{} <{}>", t.name, t.email));
+    let verdict = signature::verify_parsed(tag, Some(&parsed), anchors, At::Tagger)?;
+    let mut timeline = Vec::new();
+    for entry in &entries {
+        let Ok(s) = &entry.statement else { continue };
+        if s.tag != tag || s.tag_object != tag_object {
+            continue;
+        }
+        let signer = entry.signer(anchors, At::Tagger)?.ok().map(|s| s.principal);
+        let roles = signer
+            .as_deref()
+            .map(|p| {
+                super::state::roles_of(config, p)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        timeline.push(Step {
+            entry: entry.id.to_string(),
+            time: entry.time,
+            event: s.event,
+            environment: s.environment.clone(),
+            signer,
+            roles,
+            note: s.note.clone(),
+        });
+    }
+    let gates = config
+        .environments
+        .keys()
+        .filter_map(|env| state.gate(config, tag, tag_object, env))
+        .collect();
+    Ok(Status {
+        tag: tag.to_owned(),
+        tag_object: tag_object.to_string(),
+        commit: commit.to_string(),
+        tagger,
+        signed_by: verdict.signer,
+        signature: verdict.format,
+        timeline,
+        gates,
+    })
+}
+
+/// The releases the record at `tip` has decisions on whose gates are still open.
+///
+/// # Errors
+/// When the record cannot be read.
+pub fn open_gates(
+    repo: &Repo,
+    config: &Config,
+    tip: Option<ObjectId>,
+) -> Result<Vec<(String, Gate)>, Error> {
+    let entries = match tip {
+        Some(tip) => read(repo, tip)?,
+        None => Vec::new(),
+    };
+    let state = replay(&entries);
+    let mut open = Vec::new();
+    for (tag, object, _) in state.releases() {
+        for env in config.environments.keys() {
+            if let Some(gate) = state.gate(config, tag, object, env)
+                && !gate.satisfied
+            {
+                open.push((tag.to_owned(), gate));
+            }
+        }
+    }
+    Ok(open)
+}
+
+/// Replays the whole record at `tip` against the rules, every signature verified (keys valid
+/// at each entry's time): the entries that break one. An entry that does is left out of the
+/// state the later ones are judged in.
+///
+/// # Errors
+/// When the record cannot be read or a verification tool cannot run.
+pub fn audit(
+    repo: &Repo,
+    config: &Config,
+    anchors: &Anchors,
+    tip: ObjectId,
+) -> Result<(usize, Vec<Violation>), Error> {
+    let entries: Vec<Entry> = read(repo, tip)?;
+    let mut state = State::default();
+    let mut violations = Vec::new();
+    let mut facts = std::collections::HashMap::new();
+    for entry in &entries {
+        let statement = match &entry.statement {
+            Ok(s) => s,
+            Err(reason) => {
+                violations.push(Violation::new(
+                    Some(entry.id),
+                    "record-entry",
+                    reason.clone(),
+                ));
+                continue;
+            }
+        };
+        let signer = match entry.signer(anchors, At::Tagger)? {
+            Ok(signer) => signer.principal,
+            Err(reason) => {
+                violations.push(Violation::new(
+                    Some(entry.id),
+                    "record-signed",
+                    format!("not signed by a trusted key: {reason}"),
+                ));
+                continue;
+            }
+        };
+        if !facts.contains_key(&statement.tag) {
+            let found = release_facts(repo, anchors, &statement.tag)?;
+            facts.insert(statement.tag.clone(), found);
+        }
+        match state.validate(
+            config,
+            &super::Candidate {
+                entry: Some(entry.id),
+                statement,
+                signer: &signer,
+                time: entry.time,
+            },
+            &facts[&statement.tag],
+            None,
+        ) {
+            Ok(()) => state.apply(entry.id, statement, entry.time),
+            Err(v) => violations.push(v),
+        }
+    }
+    Ok((entries.len(), violations))
+}

@@ -1,0 +1,422 @@
+//! What the record's entries add up to, the rules each entry must pass, and the gates.
+
+use std::collections::BTreeMap;
+
+use gix::ObjectId;
+use serde::Serialize;
+
+use super::{Event, SKEW, Statement};
+use crate::config::Config;
+
+/// A standing decision of one person on one release for one environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Decision {
+    /// The entry that made it.
+    pub entry: String,
+    /// Who decided (their principal).
+    pub actor: String,
+    /// `approve` or `reject`.
+    pub event: Event,
+    /// When (seconds since the epoch).
+    pub time: i64,
+    /// Their note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A rule an entry breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Violation {
+    /// The entry, when the violation is about one.
+    pub entry: Option<String>,
+    /// The rule's id, e.g. `record-role`.
+    pub rule: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Violation {
+    pub(crate) fn new(entry: Option<ObjectId>, rule: &'static str, message: String) -> Self {
+        Violation {
+            entry: entry.map(|e| e.to_string()),
+            rule,
+            message,
+        }
+    }
+}
+
+/// The facts about a release tag an entry names, as the repository has it now.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ReleaseFacts {
+    /// The tag object the tag points at now (`None`: no such annotated tag).
+    pub(crate) tag_object: Option<ObjectId>,
+    /// Who made the release: the tagger's e-mail and the tag signature's principal.
+    pub(crate) taggers: Vec<String>,
+}
+
+/// An entry to be judged: what it states, who signed it (verified), when.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate<'a> {
+    /// The entry, once it exists.
+    pub(crate) entry: Option<ObjectId>,
+    /// What it states.
+    pub(crate) statement: &'a Statement,
+    /// Its signer's principal, as the signature verifies.
+    pub(crate) signer: &'a str,
+    /// Its time (seconds since the epoch).
+    pub(crate) time: i64,
+}
+
+/// A gate: an environment's approvals for one release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Gate {
+    /// The environment.
+    pub environment: String,
+    /// The items the approvals must cover, as configured (`"product-owner | sre"`).
+    pub required: Vec<String>,
+    /// Whether it is satisfied: every item covered by a distinct person, no standing rejection.
+    pub satisfied: bool,
+    /// `(item, actor)`: who covers which item.
+    pub approvals: Vec<(String, String)>,
+    /// The items nobody covers yet.
+    pub missing: Vec<String>,
+    /// Who rejects the release here (it is blocked until they revoke).
+    pub rejected_by: Vec<String>,
+}
+
+impl Gate {
+    /// `production: 1 of 2 — still needs: product-owner | sre`.
+    pub fn summary(&self) -> String {
+        let covered = self.approvals.len();
+        let mut text = format!("{}: {covered} of {}", self.environment, self.required.len());
+        if !self.rejected_by.is_empty() {
+            text.push_str(&format!(" — rejected by {}", self.rejected_by.join(", ")));
+        } else if self.satisfied {
+            text.push_str(" — approved");
+        } else {
+            text.push_str(&format!(" — still needs: {}", self.missing.join(", ")));
+        }
+        text
+    }
+}
+
+/// What the entries of the record add up to: per release (tag name and tag object) and
+/// environment, the standing decisions.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    decisions: BTreeMap<(String, ObjectId), BTreeMap<String, Vec<Decision>>>,
+    last_time: Option<i64>,
+}
+
+/// The roles a configured approvals item accepts: `"product-owner | sre"`.
+pub(crate) fn item_roles(item: &str) -> impl Iterator<Item = &str> {
+    item.split('|').map(str::trim).filter(|r| !r.is_empty())
+}
+
+impl State {
+    /// The standing decisions on release `tag` (its object `tag_object`) for `environment`.
+    pub fn decisions(&self, tag: &str, tag_object: ObjectId, environment: &str) -> &[Decision] {
+        self.decisions
+            .get(&(tag.to_owned(), tag_object))
+            .and_then(|envs| envs.get(environment))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The gate of `environment` for release `tag` (object `tag_object`): who covers which
+    /// item, what is missing. `None` when the environment takes no approvals.
+    pub fn gate(
+        &self,
+        config: &Config,
+        tag: &str,
+        tag_object: ObjectId,
+        environment: &str,
+    ) -> Option<Gate> {
+        let env = config.environments.get(environment)?;
+        if env.approvals.is_empty() {
+            return None;
+        }
+        let decisions = self.decisions(tag, tag_object, environment);
+        let approvers: Vec<&str> = decisions
+            .iter()
+            .filter(|d| d.event == Event::Approve)
+            .map(|d| d.actor.as_str())
+            .collect();
+        let matched = matching(config, &env.approvals, &approvers);
+        let approvals: Vec<(String, String)> = matched
+            .iter()
+            .enumerate()
+            .filter_map(|(item, who)| {
+                who.map(|a| (env.approvals[item].clone(), approvers[a].to_owned()))
+            })
+            .collect();
+        let missing: Vec<String> = matched
+            .iter()
+            .enumerate()
+            .filter(|(_, who)| who.is_none())
+            .map(|(item, _)| env.approvals[item].clone())
+            .collect();
+        let rejected_by: Vec<String> = decisions
+            .iter()
+            .filter(|d| d.event == Event::Reject)
+            .map(|d| d.actor.clone())
+            .collect();
+        Some(Gate {
+            environment: environment.to_owned(),
+            required: env.approvals.clone(),
+            satisfied: missing.is_empty() && rejected_by.is_empty(),
+            approvals,
+            missing,
+            rejected_by,
+        })
+    }
+
+    /// The releases the record names, with the environments it has decisions for.
+    pub fn releases(&self) -> impl Iterator<Item = (&str, ObjectId, Vec<&str>)> {
+        self.decisions.iter().map(|((tag, object), envs)| {
+            (
+                tag.as_str(),
+                *object,
+                envs.keys().map(String::as_str).collect(),
+            )
+        })
+    }
+
+    /// Whether `statement`, signed by `signer` at `time`, may be appended to the record in this
+    /// state: the rules of the record (see the module docs), with `facts` about the release as
+    /// the repository has it, and `now` (the server's clock) when entries must not be dated in
+    /// the future.
+    pub(crate) fn validate(
+        &self,
+        config: &Config,
+        candidate: &Candidate<'_>,
+        facts: &ReleaseFacts,
+        now: Option<i64>,
+    ) -> Result<(), Violation> {
+        let Candidate {
+            entry,
+            statement,
+            signer,
+            time,
+        } = *candidate;
+        let refuse = |rule, message: String| Err(Violation::new(entry, rule, message));
+        let s = statement;
+        if s.actor != signer {
+            return refuse(
+                "record-actor",
+                format!(
+                    "the entry says its actor is `{}`, but it is signed by `{signer}`",
+                    s.actor
+                ),
+            );
+        }
+        if let Some(last) = self.last_time
+            && time < last - SKEW
+        {
+            return refuse(
+                "record-time",
+                format!(
+                    "the entry is dated {time}, before the entry it follows ({last}) by more than {SKEW} s"
+                ),
+            );
+        }
+        if let Some(now) = now
+            && time > now + SKEW
+        {
+            return refuse(
+                "record-time",
+                format!("the entry is dated {time}, in the future (the server's clock says {now})"),
+            );
+        }
+        match facts.tag_object {
+            None => {
+                return refuse(
+                    "record-release",
+                    format!(
+                        "`{}` is not an annotated release tag of this repository",
+                        s.tag
+                    ),
+                );
+            }
+            Some(current) if current != s.tag_object => {
+                return refuse(
+                    "record-release",
+                    format!(
+                        "the entry names {} as tag object {}, but the tag is {} now: the release was re-tagged",
+                        s.tag, s.tag_object, current
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+        let Some(env) = config
+            .environments
+            .get(&s.environment)
+            .filter(|e| !e.approvals.is_empty())
+        else {
+            return refuse(
+                "record-environment",
+                format!(
+                    "environment `{}` takes no approvals (no environments.{}.approvals in rel.toml)",
+                    s.environment, s.environment
+                ),
+            );
+        };
+        let decisions = self.decisions(&s.tag, s.tag_object, &s.environment);
+        let standing = decisions.iter().find(|d| d.actor == s.actor);
+        if s.event == Event::Revoke {
+            if standing.is_none() {
+                return refuse(
+                    "record-revoke",
+                    format!(
+                        "`{}` has no approval or rejection of {} for {} to revoke",
+                        s.actor, s.tag, s.environment
+                    ),
+                );
+            }
+            return Ok(());
+        }
+        let roles = roles_of(config, &s.actor);
+        let relevant = env
+            .approvals
+            .iter()
+            .any(|item| item_roles(item).any(|r| roles.contains(&r)));
+        if !relevant {
+            return refuse(
+                "record-role",
+                format!(
+                    "`{}` holds no role that approves {} (needs: {})",
+                    s.actor,
+                    s.environment,
+                    env.approvals.join(", ")
+                ),
+            );
+        }
+        if facts.taggers.contains(&s.actor) {
+            return refuse(
+                "record-four-eyes",
+                format!(
+                    "`{}` made the release {}: the tagger's own decision never counts",
+                    s.actor, s.tag
+                ),
+            );
+        }
+        if let Some(d) = standing {
+            return refuse(
+                "record-duplicate",
+                format!(
+                    "`{}` already decided on {} for {} ({} in {}): one person counts once",
+                    s.actor,
+                    s.tag,
+                    s.environment,
+                    d.event.as_str(),
+                    d.entry
+                ),
+            );
+        }
+        if s.event == Event::Approve {
+            let mut approvers: Vec<&str> = decisions
+                .iter()
+                .filter(|d| d.event == Event::Approve)
+                .map(|d| d.actor.as_str())
+                .collect();
+            let before = covered(&matching(config, &env.approvals, &approvers));
+            approvers.push(&s.actor);
+            let after = covered(&matching(config, &env.approvals, &approvers));
+            if after == before {
+                return refuse(
+                    "record-role",
+                    format!(
+                        "no item still open for {} is one `{}` can cover (roles: {})",
+                        s.environment,
+                        s.actor,
+                        roles.join(", ")
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds an entry that passed [`State::validate`] (or, replaying a record the server
+    /// validated, one that is taken as it is).
+    pub(crate) fn apply(&mut self, entry: ObjectId, statement: &Statement, time: i64) {
+        self.last_time = Some(self.last_time.map_or(time, |t| t.max(time)));
+        let s = statement;
+        let decisions = self
+            .decisions
+            .entry((s.tag.clone(), s.tag_object))
+            .or_default()
+            .entry(s.environment.clone())
+            .or_default();
+        decisions.retain(|d| d.actor != s.actor);
+        if s.event != Event::Revoke {
+            decisions.push(Decision {
+                entry: entry.to_string(),
+                actor: s.actor.clone(),
+                event: s.event,
+                time,
+                note: s.note.clone(),
+            });
+        }
+    }
+}
+
+fn covered(matched: &[Option<usize>]) -> usize {
+    matched.iter().filter(|m| m.is_some()).count()
+}
+
+/// The roles `principal` holds.
+pub(crate) fn roles_of<'c>(config: &'c Config, principal: &str) -> Vec<&'c str> {
+    config
+        .roles
+        .iter()
+        .filter(|(_, members)| members.iter().any(|m| m == principal))
+        .map(|(role, _)| role.as_str())
+        .collect()
+}
+
+/// A largest assignment of distinct approvers to items (each approver holding one of the
+/// item's roles): for each item, the index of its approver in `approvers`.
+fn matching(config: &Config, items: &[String], approvers: &[&str]) -> Vec<Option<usize>> {
+    let can: Vec<Vec<bool>> = items
+        .iter()
+        .map(|item| {
+            approvers
+                .iter()
+                .map(|a| {
+                    let roles = roles_of(config, a);
+                    item_roles(item).any(|r| roles.contains(&r))
+                })
+                .collect()
+        })
+        .collect();
+    let mut owner: Vec<Option<usize>> = vec![None; approvers.len()];
+    for item in 0..items.len() {
+        let mut seen = vec![false; approvers.len()];
+        augment(item, &can, &mut owner, &mut seen);
+    }
+    let mut matched = vec![None; items.len()];
+    for (approver, item) in owner.iter().enumerate() {
+        if let Some(item) = item {
+            matched[*item] = Some(approver);
+        }
+    }
+    matched
+}
+
+/// Kuhn's augmenting path: finds `item` an approver, moving others along if need be.
+fn augment(item: usize, can: &[Vec<bool>], owner: &mut [Option<usize>], seen: &mut [bool]) -> bool {
+    for approver in 0..owner.len() {
+        if can[item][approver] && !seen[approver] {
+            seen[approver] = true;
+            if owner[approver].is_none_or(|other| augment(other, can, owner, seen)) {
+                owner[approver] = Some(item);
+                return true;
+            }
+        }
+    }
+    false
+}

@@ -1,0 +1,233 @@
+//! `rel approve`, `rel status`, `rel audit`: the release record (`refs/rel/record`).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use relcore::record::{self, Appended, Event};
+use serde::Serialize;
+
+use super::{Global, TrustArgs, check, discover, print_json, trusted};
+
+#[derive(Debug, clap::Args)]
+pub struct ApproveArgs {
+    /// The release tag, e.g. v1.2.0.
+    tag: String,
+    /// The environment whose gate this decision is for.
+    #[arg(long = "for", value_name = "ENV")]
+    environment: String,
+    /// Reject the release for ENV instead (it is blocked until the rejection is revoked).
+    #[arg(long, conflicts_with = "revoke")]
+    reject: bool,
+    /// Withdraw your own approval or rejection.
+    #[arg(long)]
+    revoke: bool,
+    /// A note kept with the decision.
+    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    note: Option<String>,
+    /// The remote whose record is read and pushed.
+    #[arg(long, default_value = "origin")]
+    remote: String,
+    #[command(flatten)]
+    trust: TrustArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The release tag (default: every release with an open gate).
+    tag: Option<String>,
+    /// Print one JSON document.
+    #[arg(long)]
+    json: bool,
+    /// The remote whose record is read (`--remote ''`: the local record only).
+    #[arg(long, default_value = "origin")]
+    remote: String,
+    #[command(flatten)]
+    trust: TrustArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// Print one JSON document.
+    #[arg(long)]
+    json: bool,
+    /// The remote whose record is fetched first (`--remote ''`: the local record as it is).
+    #[arg(long, default_value = "origin")]
+    remote: String,
+    #[command(flatten)]
+    trust: TrustArgs,
+}
+
+pub fn approve(args: ApproveArgs, global: &Global) -> Result<ExitCode> {
+    let repo = discover(&global.dir)?;
+    let (config, anchors) = trusted(&repo, &args.trust)?;
+    let event = match (args.reject, args.revoke) {
+        (true, _) => Event::Reject,
+        (_, true) => Event::Revoke,
+        _ => Event::Approve,
+    };
+    let appended = record::append(
+        &repo,
+        &config,
+        &anchors,
+        &args.remote,
+        &args.tag,
+        event,
+        &args.environment,
+        args.note.as_deref(),
+    )?;
+    match appended {
+        Appended::Pushed {
+            entry,
+            state,
+            actor,
+        } => {
+            let verb = match event {
+                Event::Approve => "approved",
+                Event::Reject => "rejected",
+                _ => "revoked the decision on",
+            };
+            println!(
+                "{actor} {verb} {} for {} (entry {})",
+                args.tag,
+                args.environment,
+                entry.to_hex_with_len(7)
+            );
+            let (tag_object, _) = record::release_of(&repo, &args.tag)?;
+            if let Some(gate) = state.gate(&config, &args.tag, tag_object, &args.environment) {
+                println!("{}", gate.summary());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Appended::Refused(v) => {
+            eprintln!("refused [{}]: {}", v.rule, v.message);
+            eprintln!("nothing was recorded");
+            Ok(ExitCode::from(1))
+        }
+        Appended::Untrusted { reason } => {
+            eprintln!(
+                "refused [record-signed]: your signature does not verify against the trust anchors: {reason}"
+            );
+            eprintln!(
+                "  hint: sign with a key in policy.allowed_signers or policy.openpgp_keys (git config user.signingkey, gpg.format)"
+            );
+            Ok(ExitCode::from(1))
+        }
+        _ => Ok(ExitCode::from(1)),
+    }
+}
+
+/// The record's tip after fetching it from `remote` (none given: the local one).
+fn tip(repo: &relcore::Repo, remote: &str) -> Result<Option<relcore::ObjectId>> {
+    if remote.is_empty() {
+        return Ok(repo.resolve(record::REF).ok());
+    }
+    Ok(record::fetch(repo, remote)?)
+}
+
+pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
+    let repo = discover(&global.dir)?;
+    let (config, anchors) = trusted(&repo, &args.trust)?;
+    let tip = tip(&repo, &args.remote)?;
+    let Some(tag) = &args.tag else {
+        let open = record::open_gates(&repo, &config, tip)?;
+        if args.json {
+            #[derive(Serialize)]
+            struct Open<'a> {
+                tag: &'a str,
+                gate: &'a record::Gate,
+            }
+            let list: Vec<Open> = open.iter().map(|(tag, gate)| Open { tag, gate }).collect();
+            return print_json(&list);
+        }
+        let mut out = std::io::stdout().lock();
+        if open.is_empty() {
+            writeln!(out, "no release has an open gate")?;
+        }
+        for (tag, gate) in &open {
+            writeln!(out, "{tag}  {}", gate.summary())?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let status = record::status(&repo, &config, &anchors, tag, tip)?;
+    if args.json {
+        return print_json(&status);
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} ({} on {})",
+        status.tag,
+        &status.tag_object[..7],
+        &status.commit[..7]
+    )?;
+    writeln!(
+        out,
+        "  tagged by {}, {}",
+        status.tagger.as_deref().unwrap_or("?"),
+        match (&status.signature, &status.signed_by) {
+            (Some(format), Some(signer)) => format!("{} signature by {signer}", format.as_str()),
+            (Some(format), None) => format!("{} signature NOT trusted", format.as_str()),
+            (None, _) => "not signed".to_owned(),
+        }
+    )?;
+    for step in &status.timeline {
+        writeln!(
+            out,
+            "  {} {} for {} by {}{}{}",
+            &step.entry[..7],
+            step.event.as_str(),
+            step.environment,
+            step.signer.as_deref().unwrap_or("an UNTRUSTED signer"),
+            if step.roles.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", step.roles.join(", "))
+            },
+            step.note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        )?;
+    }
+    for gate in &status.gates {
+        writeln!(out, "{}", gate.summary())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn audit(args: AuditArgs, global: &Global) -> Result<ExitCode> {
+    let repo = discover(&global.dir)?;
+    let (config, anchors) = trusted(&repo, &args.trust)?;
+    let tip = tip(&repo, &args.remote)?;
+    let (entries, violations) = match tip {
+        Some(tip) => record::audit(&repo, &config, &anchors, tip)?,
+        None => (0, Vec::new()),
+    };
+    let ok = violations.is_empty();
+    if args.json {
+        #[derive(Serialize)]
+        struct AuditJson<'a> {
+            ok: bool,
+            entries: usize,
+            violations: &'a [record::Violation],
+        }
+        print_json(&AuditJson {
+            ok,
+            entries,
+            violations: &violations,
+        })?;
+        return Ok(check(ok));
+    }
+    for v in &violations {
+        let entry = v.entry.as_deref().map_or("?", |e| &e[..7]);
+        println!("entry {entry}: [{}] {}", v.rule, v.message);
+    }
+    println!(
+        "{entries} entr{} audited, {} violation{}",
+        if entries == 1 { "y" } else { "ies" },
+        violations.len(),
+        if violations.len() == 1 { "" } else { "s" }
+    );
+    Ok(check(ok))
+}

@@ -1,0 +1,427 @@
+//! The release record: approvals from clones (SSH and OpenPGP signers), `rel status`, `rel
+//! audit`, and attacks on the server's pre-receive hook with hand-made entries pushed raw.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::{Repo, Run, fixtures_dir};
+
+/// The scenario of `fixtures/record.sh`, with the server hook installed.
+fn scenario() -> Repo {
+    let repo = Repo::empty_dir().sh(&format!(
+        ". '{}'\n. '{}'\nrecord_scenario",
+        fixtures_dir().join("keys.sh").display(),
+        fixtures_dir().join("record.sh").display()
+    ));
+    repo.rel_in(&repo.path().join("server.git"), &["install", "--server"])
+        .success();
+    repo
+}
+
+fn dir(repo: &Repo, who: &str) -> PathBuf {
+    repo.path().join(who)
+}
+
+fn rel(repo: &Repo, who: &str, args: &[&str]) -> Run {
+    repo.rel_in(&dir(repo, who), args)
+}
+
+/// `raw_entry ARGS` in the fixture shell: a hand-made entry's id.
+fn raw_entry(repo: &Repo, args: &str) -> String {
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            ". '{}'\n. '{}'\n. '{}'\nraw_entry {args}",
+            fixtures_dir().join("lib.sh").display(),
+            fixtures_dir().join("keys.sh").display(),
+            fixtures_dir().join("record.sh").display()
+        ))
+        .current_dir(repo.path())
+        .env("REL_FIXTURE_HOME", repo.home())
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "raw_entry {args}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// `git push --no-verify ARGS` from `who`'s clone: the server alone decides.
+fn raw_push(repo: &Repo, who: &str, args: &[&str]) -> Run {
+    let mut command = Command::new("git");
+    command
+        .args(["push", "--no-verify"])
+        .args(args)
+        .current_dir(dir(repo, who));
+    repo.run(&mut command, None)
+}
+
+/// The record's tip on the server.
+fn server_record(repo: &Repo) -> Option<String> {
+    let run = repo.run(
+        Command::new("git")
+            .args(["rev-parse", "-q", "--verify", "refs/rel/record"])
+            .current_dir(repo.path().join("server.git")),
+        None,
+    );
+    (run.code == 0).then(|| run.stdout.trim().to_owned())
+}
+
+#[track_caller]
+fn rejected(run: &Run, rule: &str) {
+    assert_ne!(run.code, 0, "the push should be refused: {run:?}");
+    assert!(
+        run.stderr.contains(&format!("[{rule}]")),
+        "expected rule {rule}: {run:?}"
+    );
+}
+
+#[test]
+fn two_approvers_satisfy_the_gate_seen_from_a_third_clone() {
+    let repo = scenario();
+    let first = rel(
+        &repo,
+        "alice",
+        &["approve", "v1.2.0", "--for", "production", "-m", "lgtm"],
+    );
+    first.success();
+    assert!(
+        first
+            .stdout
+            .contains("alice@example.com approved v1.2.0 for production"),
+        "{first:?}"
+    );
+    assert!(
+        first
+            .stdout
+            .contains("production: 1 of 2 — still needs: product-owner | sre"),
+        "{first:?}"
+    );
+    // With only the tech lead, a third clone sees what is missing.
+    let status = rel(&repo, "carol", &["status", "v1.2.0"]);
+    assert!(
+        status
+            .success()
+            .contains("still needs: product-owner | sre"),
+        "{status:?}"
+    );
+    // Bob (OpenPGP) approves as product owner.
+    let second = rel(&repo, "bob", &["approve", "v1.2.0", "--for", "production"]);
+    assert!(
+        second.success().contains("production: 2 of 2 — approved"),
+        "{second:?}"
+    );
+    let status = rel(&repo, "rm", &["status", "v1.2.0", "--json"]).json();
+    let gate = &status["gates"][0];
+    assert_eq!(gate["satisfied"], true, "{status}");
+    assert_eq!(
+        gate["approvals"],
+        serde_json::json!([
+            ["tech-lead", "alice@example.com"],
+            ["product-owner | sre", "bob@example.com"]
+        ])
+    );
+    let signers: Vec<&str> = status["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|s| s["signer"].as_str().expect("verified"))
+        .collect();
+    assert_eq!(signers, ["alice@example.com", "bob@example.com"]);
+    let audit = rel(&repo, "carol", &["audit"]);
+    assert!(
+        audit.success().contains("2 entries audited, 0 violations"),
+        "{audit:?}"
+    );
+}
+
+#[test]
+fn refused_decisions_are_not_recorded() {
+    let repo = scenario();
+    rel(
+        &repo,
+        "alice",
+        &["approve", "v1.2.0", "--for", "production"],
+    )
+    .success();
+    let before = server_record(&repo);
+    // The same person again.
+    let again = rel(
+        &repo,
+        "alice",
+        &["approve", "v1.2.0", "--for", "production"],
+    );
+    assert_eq!(again.code, 1, "{again:?}");
+    assert!(again.stderr.contains("[record-duplicate]"), "{again:?}");
+    // The release's own tagger (a tech lead too).
+    let tagger = rel(&repo, "rm", &["approve", "v1.2.0", "--for", "production"]);
+    assert_eq!(tagger.code, 1, "{tagger:?}");
+    assert!(tagger.stderr.contains("[record-four-eyes]"), "{tagger:?}");
+    // An environment without a gate, and a tag that is no release.
+    let env = rel(&repo, "carol", &["approve", "v1.2.0", "--for", "staging"]);
+    assert_eq!(env.code, 1, "{env:?}");
+    assert!(env.stderr.contains("[record-environment]"), "{env:?}");
+    let tag = rel(
+        &repo,
+        "carol",
+        &["approve", "v9.9.9", "--for", "production"],
+    );
+    assert_eq!(tag.code, 2, "{tag:?}");
+    assert!(
+        tag.stderr
+            .contains("`v9.9.9` is not an annotated release tag"),
+        "{tag:?}"
+    );
+    assert_eq!(server_record(&repo), before);
+    // Carol is tech lead and SRE: the tech-lead item is taken, so she counts as SRE.
+    let carol = rel(
+        &repo,
+        "carol",
+        &["approve", "v1.2.0", "--for", "production"],
+    );
+    assert!(carol.success().contains("2 of 2 — approved"), "{carol:?}");
+}
+
+#[test]
+fn a_rejection_blocks_until_revoked() {
+    let repo = scenario();
+    rel(
+        &repo,
+        "alice",
+        &["approve", "v1.2.0", "--for", "production"],
+    )
+    .success();
+    let reject = rel(
+        &repo,
+        "bob",
+        &[
+            "approve",
+            "v1.2.0",
+            "--for",
+            "production",
+            "--reject",
+            "-m",
+            "no",
+        ],
+    );
+    assert!(
+        reject.success().contains("rejected by bob@example.com"),
+        "{reject:?}"
+    );
+    let approve = rel(
+        &repo,
+        "carol",
+        &["approve", "v1.2.0", "--for", "production"],
+    );
+    assert!(
+        approve.success().contains("rejected by bob@example.com"),
+        "{approve:?}"
+    );
+    let revoke = rel(
+        &repo,
+        "bob",
+        &["approve", "v1.2.0", "--for", "production", "--revoke"],
+    );
+    assert!(revoke.success().contains("2 of 2 — approved"), "{revoke:?}");
+    let nothing = rel(
+        &repo,
+        "bob",
+        &["approve", "v1.2.0", "--for", "production", "--revoke"],
+    );
+    assert_eq!(nothing.code, 1, "{nothing:?}");
+    assert!(nothing.stderr.contains("[record-revoke]"), "{nothing:?}");
+}
+
+#[test]
+fn the_server_refuses_hand_made_entries() {
+    let repo = scenario();
+    let object = |repo: &Repo| {
+        repo.run(
+            Command::new("git")
+                .args(["rev-parse", "refs/tags/v1.2.0"])
+                .current_dir(dir(repo, "alice")),
+            None,
+        )
+        .stdout
+        .trim()
+        .to_owned()
+    };
+    let tag_object = object(&repo);
+    let cases: [(&str, &str); 6] = [
+        (
+            "alice - approve v1.2.0 production alice@example.com",
+            "record-signed",
+        ),
+        (
+            "alice mallory approve v1.2.0 production alice@example.com",
+            "record-signed",
+        ),
+        (
+            "alice alice approve v1.2.0 production carol@example.com",
+            "record-actor",
+        ),
+        (
+            "alice rm approve v1.2.0 production rm@example.com",
+            "record-four-eyes",
+        ),
+        (
+            "alice alice approve v1.2.0 staging alice@example.com",
+            "record-environment",
+        ),
+        (
+            "alice alice approve v1.2.0 production alice@example.com 1111111111111111111111111111111111111111",
+            "record-release",
+        ),
+    ];
+    for (args, rule) in cases {
+        let id = raw_entry(&repo, args);
+        let run = raw_push(
+            &repo,
+            "alice",
+            &["origin", &format!("{id}:refs/rel/record")],
+        );
+        rejected(&run, rule);
+        assert_eq!(server_record(&repo), None, "{args}");
+    }
+    assert_eq!(object(&repo), tag_object);
+    // A good one lands; then a second decision of the same person under another role, an
+    // entry dated in the future, a rewrite, a deletion and another ref under refs/rel/ do not.
+    let good = raw_entry(
+        &repo,
+        "carol carol approve v1.2.0 production carol@example.com",
+    );
+    raw_push(
+        &repo,
+        "carol",
+        &["origin", &format!("{good}:refs/rel/record")],
+    )
+    .success();
+    let twice = raw_entry(
+        &repo,
+        "carol carol approve v1.2.0 production carol@example.com",
+    );
+    rejected(
+        &raw_push(
+            &repo,
+            "carol",
+            &["origin", &format!("{twice}:refs/rel/record")],
+        ),
+        "record-duplicate",
+    );
+    let future = repo.run(
+        Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                ". '{}'\n. '{}'\n. '{}'\nGIT_COMMITTER_DATE='2099-01-01T00:00:00Z' raw_entry alice alice approve v1.2.0 production alice@example.com",
+                fixtures_dir().join("lib.sh").display(),
+                fixtures_dir().join("keys.sh").display(),
+                fixtures_dir().join("record.sh").display()
+            ))
+            .current_dir(repo.path())
+            .env("REL_FIXTURE_HOME", repo.home()),
+        None,
+    );
+    let future = future.stdout.trim().to_owned();
+    rejected(
+        &raw_push(
+            &repo,
+            "alice",
+            &["origin", &format!("{future}:refs/rel/record")],
+        ),
+        "record-time",
+    );
+    let rewrite = repo.run(
+        Command::new("git")
+            .args([
+                "commit-tree",
+                "-m",
+                "x",
+                "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+            ])
+            .current_dir(dir(&repo, "alice")),
+        None,
+    );
+    let rewrite = rewrite.stdout.trim().to_owned();
+    rejected(
+        &raw_push(
+            &repo,
+            "alice",
+            &["--force", "origin", &format!("{rewrite}:refs/rel/record")],
+        ),
+        "record-ref",
+    );
+    rejected(
+        &raw_push(&repo, "alice", &["origin", ":refs/rel/record"]),
+        "record-ref",
+    );
+    rejected(
+        &raw_push(
+            &repo,
+            "alice",
+            &["origin", &format!("{good}:refs/rel/other")],
+        ),
+        "record-ref",
+    );
+    assert_eq!(server_record(&repo).as_deref(), Some(good.as_str()));
+}
+
+#[test]
+fn concurrent_approvals_both_land() {
+    let repo = scenario();
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| {
+            rel(
+                &repo,
+                "alice",
+                &["approve", "v1.2.0", "--for", "production"],
+            )
+        });
+        let b = s.spawn(|| rel(&repo, "bob", &["approve", "v1.2.0", "--for", "production"]));
+        (a.join().expect("alice"), b.join().expect("bob"))
+    });
+    a.success();
+    b.success();
+    let status = rel(&repo, "carol", &["status", "v1.2.0"]);
+    assert!(status.success().contains("2 of 2 — approved"), "{status:?}");
+    let audit = rel(&repo, "carol", &["audit"]);
+    assert!(
+        audit.success().contains("2 entries audited, 0 violations"),
+        "{audit:?}"
+    );
+}
+
+#[test]
+fn audit_names_an_entry_a_local_update_ref_slipped_in() {
+    let repo = scenario();
+    rel(
+        &repo,
+        "alice",
+        &["approve", "v1.2.0", "--for", "production"],
+    )
+    .success();
+    let forged = raw_entry(
+        &repo,
+        "carol mallory approve v1.2.0 production bob@example.com",
+    );
+    repo.run(
+        Command::new("git")
+            .args(["update-ref", "refs/rel/record", &forged])
+            .current_dir(dir(&repo, "carol")),
+        None,
+    )
+    .success();
+    let audit = rel(&repo, "carol", &["audit", "--remote", ""]);
+    assert_eq!(audit.code, 1, "{audit:?}");
+    assert!(
+        audit
+            .stdout
+            .contains(&format!("entry {}: [record-signed]", &forged[..7])),
+        "{audit:?}"
+    );
+    let json = rel(&repo, "carol", &["audit", "--remote", "", "--json"]);
+    assert_eq!(json.code, 1);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(value["violations"][0]["entry"], forged.as_str());
+}
