@@ -5,13 +5,14 @@
 //! the changelog template, so memory stays bounded by the largest release however long the
 //! history.
 
+mod collect;
 mod context;
 mod file;
 mod links;
 mod render;
 mod update;
 
-pub(crate) use context::build_release;
+pub(crate) use collect::build_release;
 pub use context::{Counts, Entry, Group, Person, Reference, Release};
 
 pub(crate) use file::{DEFAULT_INTRO, Layout, insert_sections, layout, separator};
@@ -121,7 +122,7 @@ pub struct Releases<'r> {
     /// Commits read so far, for the releases below.
     cache: CommitCache,
     /// Commits parsed for the pre-releases below (in [`Releases::next_release`]).
-    known: context::Known,
+    known: collect::Known,
     /// Odd tags met so far.
     pub warnings: Vec<Warning>,
 }
@@ -140,7 +141,7 @@ impl<'r> Releases<'r> {
             tags,
             next: Some(None),
             cache: CommitCache::default(),
-            known: context::Known::default(),
+            known: collect::Known::default(),
             warnings: Vec::new(),
         })
     }
@@ -192,7 +193,7 @@ impl<'r> Releases<'r> {
             tip,
             &self.tags[below..],
             include_pre,
-            context::Read::default,
+            collect::Read::default,
             |read, c| read.push(c),
         )?;
         self.warnings.extend(found.warnings);
@@ -224,10 +225,10 @@ impl<'r> Releases<'r> {
         // The pre-releases of a stable release list its commits again: they are parsed once.
         let is_pre = |t: &ReleaseTag| !version::is_stable(&t.version);
         let keep = match (&current, &following) {
-            (_, None) => context::Keep::Nothing,
-            (_, Some(next)) if !is_pre(next) => context::Keep::Nothing,
-            (Some(tag), Some(_)) if !is_pre(tag) => context::Keep::Mine,
-            _ => context::Keep::Same,
+            (_, None) => collect::Keep::Nothing,
+            (_, Some(next)) if !is_pre(next) => collect::Keep::Nothing,
+            (Some(tag), Some(_)) if !is_pre(tag) => collect::Keep::Mine,
+            _ => collect::Keep::Same,
         };
         self.next = following.map(Some);
         let range = ReleaseRange {
@@ -236,7 +237,7 @@ impl<'r> Releases<'r> {
             tip,
             planned: None,
         };
-        let date = context::release_date(self.repo, &range)?;
+        let date = collect::release_date(self.repo, &range)?;
         Ok(Some((range, Unassembled { read, date, keep })))
     }
 }
@@ -245,9 +246,9 @@ impl<'r> Releases<'r> {
 /// it may be done on another thread.
 #[derive(Debug)]
 pub(crate) struct Unassembled {
-    read: context::Read,
+    read: collect::Read,
     date: Option<String>,
-    keep: context::Keep,
+    keep: collect::Keep,
 }
 
 impl Unassembled {
@@ -258,7 +259,7 @@ impl Unassembled {
         config: &Config,
         links: Option<&Links>,
         range: &ReleaseRange,
-        known: &mut context::Known,
+        known: &mut collect::Known,
     ) -> Release {
         known.next = self.keep;
         self.read.assemble(config, range, links, self.date, known)

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::context::Known;
+use super::collect::Known;
 use super::{
     DEFAULT_INTRO, Error, Layout, Release, ReleaseRange, Releases, Templates, Unassembled, layout,
 };
