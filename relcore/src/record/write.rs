@@ -135,7 +135,7 @@ pub fn append(
     let (tag_object, commit) = release_of(repo, tag)?;
     let facts = release_facts(repo, anchors, tag)?;
     let mut last = None;
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..ATTEMPTS {
         let tip = fetch(repo, remote)?;
         let entries = match tip {
             Some(tip) => read(repo, tip)?,
@@ -181,10 +181,22 @@ pub fn append(
                     actor: signer,
                 });
             }
+            // Another entry landed first: git's own fast-forward check, or the server's ref
+            // update losing the race after its hook ran. Wait a little (apart from the other
+            // writer) and do it all again on the new tip.
             Err(crate::git::Error::Failed { stderr, .. })
-                if stderr.contains("fetch first") || stderr.contains("non-fast-forward") =>
+                if [
+                    "fetch first",
+                    "non-fast-forward",
+                    "cannot lock ref",
+                    "failed to update ref",
+                ]
+                .iter()
+                .any(|s| stderr.contains(s)) =>
             {
                 last = Some(stderr);
+                let spread = u64::from(std::process::id() % 97) + 10 * attempt as u64;
+                std::thread::sleep(std::time::Duration::from_millis(spread));
             }
             Err(e) => return Err(e.into()),
         }
