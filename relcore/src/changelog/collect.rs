@@ -66,7 +66,13 @@ pub fn build_release(
         read.push(c);
     })?;
     let date = release_date(repo, range)?;
-    Ok(read.assemble(config, range, links, date, &mut Known::default()))
+    Ok(read.assemble(
+        config,
+        range,
+        links,
+        date,
+        (&mut Known::default(), Keep::Nothing),
+    ))
 }
 
 /// The date a release shows: its tag's (the tagger's, else the tagged commit's committer's),
@@ -109,14 +115,15 @@ impl Read {
     }
 
     /// Builds the release's context from the commits read (and its `date`, see
-    /// [`release_date`]); commits `known` from a release built before are not parsed again.
+    /// [`release_date`]); commits `known` from a release built before are not parsed again, and
+    /// `known` then keeps what `keep` says for the releases after.
     pub(crate) fn assemble(
         self,
         config: &Config,
         range: &ReleaseRange,
         links: Option<&Links>,
         date: Option<String>,
-        known: &mut Known,
+        (known, keep): (&mut Known, Keep),
     ) -> Release {
         let hash = self.hash.unwrap_or(gix::hash::Kind::Sha1);
         let collected: Vec<Collected> = self
@@ -135,7 +142,7 @@ impl Read {
                 collect(c, links)
             })
             .collect();
-        match known.next {
+        match keep {
             Keep::Mine => {
                 known.commits = collected.iter().map(|c| (c.commit, c.clone())).collect();
             }
@@ -151,8 +158,6 @@ impl Read {
 #[derive(Debug, Default)]
 pub(crate) struct Known {
     commits: HashMap<ObjectId, Collected>,
-    /// What to keep after the release being built.
-    pub(crate) next: Keep,
 }
 
 /// What [`Known`] keeps after a release is built.

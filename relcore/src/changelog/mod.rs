@@ -261,8 +261,8 @@ impl Unassembled {
         range: &ReleaseRange,
         known: &mut collect::Known,
     ) -> Release {
-        known.next = self.keep;
-        self.read.assemble(config, range, links, self.date, known)
+        self.read
+            .assemble(config, range, links, self.date, (known, self.keep))
     }
 }
 

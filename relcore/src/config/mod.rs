@@ -8,6 +8,7 @@
 //! reported with the line it stands on, just like a TOML syntax error.
 
 mod changelog;
+mod environments;
 mod located;
 #[cfg(test)]
 mod tests;
@@ -21,13 +22,14 @@ use serde::{Deserialize, Serialize};
 pub use crate::branch::{BranchGlob, BranchPattern};
 pub use crate::commit::config::CommitsConfig;
 pub use crate::policy::config::{LintScope, PolicyConfig};
-pub use crate::record::config::{EnvironmentConfig, RolesConfig};
 pub use crate::release::config::ReleaseConfig;
 pub use crate::version::config::{VersionConfig, ZeroMajorBreaking};
 pub use crate::version_file::{VersionFile, VersionFileKind, VersionPattern};
 use located::{invalid, line_col};
 
 pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig, Section};
+pub(crate) use environments::item_roles;
+pub use environments::{EnvironmentConfig, RolesConfig};
 
 /// The name of the configuration file at the root of a work tree (or in `$GIT_DIR` of a bare repository).
 pub const FILE_NAME: &str = "rel.toml";
@@ -139,55 +141,38 @@ impl Config {
     /// Every role an environment names (in `approvals` and `promoters`) is one `[roles]`
     /// defines.
     fn check_roles(&self, text: &str, path: &Path) -> Result<(), Error> {
+        let known: Vec<&str> = self.roles.keys().map(String::as_str).collect();
         for (name, env) in &self.environments {
-            let named =
-                env.approvals
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, item)| {
-                        crate::record::item_roles(item)
-                            .map(move |r| (format!("environments.{name}.approvals[{i}]"), item, r))
-                    })
-                    .chain(env.promoters.iter().enumerate().map(|(i, r)| {
-                        (format!("environments.{name}.promoters[{i}]"), r, r.as_str())
-                    }));
-            for (key, item, role) in named {
-                if self.roles.contains_key(role) {
-                    continue;
-                }
-                // The line of the item, searched from the environment's table on.
-                let table = text.find(&format!("[environments.{name}]")).unwrap_or(0);
-                let offset = text[table..]
-                    .find(&format!("\"{item}\""))
-                    .map_or(table, |at| table + at + 1);
-                let (line, column) = line_col(text, offset);
-                let known: Vec<&str> = self.roles.keys().map(String::as_str).collect();
-                return Err(Error::Invalid {
-                    path: path.to_owned(),
-                    line,
-                    column,
-                    key: Some(key.clone()),
-                    message: format!(
-                        "`{key}`: unknown role `{role}` (roles defined in [roles]: {})",
+            let approvals = env.approvals.iter().enumerate();
+            let promoters = env.promoters.iter().enumerate();
+            let items = approvals
+                .map(|(i, item)| (format!("environments.{name}.approvals[{i}]"), item))
+                .chain(promoters.map(|(i, r)| (format!("environments.{name}.promoters[{i}]"), r)));
+            for (key, item) in items {
+                let fault = match item_roles(item).find(|r| !self.roles.contains_key(*r)) {
+                    _ if item_roles(item).next().is_none() => "it names no role".to_owned(),
+                    Some(role) => format!(
+                        "unknown role `{role}` (roles defined in [roles]: {})",
                         if known.is_empty() {
                             "none".to_owned()
                         } else {
                             known.join(", ")
                         }
                     ),
-                });
-            }
-            if env
-                .approvals
-                .iter()
-                .any(|item| crate::record::item_roles(item).next().is_none())
-            {
+                    None => continue,
+                };
+                // The line of the item, searched from the environment's table on.
+                let table = text.find(&format!("[environments.{name}]")).unwrap_or(0);
+                let offset = text[table..]
+                    .find(&format!("\"{item}\""))
+                    .map_or(table, |at| table + at + 1);
+                let (line, column) = line_col(text, offset);
                 return Err(Error::Invalid {
                     path: path.to_owned(),
-                    line: 1,
-                    column: 1,
-                    key: Some(format!("environments.{name}.approvals")),
-                    message: format!("`environments.{name}.approvals`: an item names no role"),
+                    line,
+                    column,
+                    message: format!("`{key}`: {fault}"),
+                    key: Some(key),
                 });
             }
         }

@@ -104,18 +104,20 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// The rule of a record violation ([`crate::record::Violation::rule`]).
-    fn from_record(rule: &str) -> Self {
+    /// The push rule of a record rule.
+    fn from_record(rule: crate::record::Rule) -> Self {
+        use crate::record::Rule as R;
         match rule {
-            "record-actor" => Rule::RecordActor,
-            "record-time" => Rule::RecordTime,
-            "record-release" => Rule::RecordRelease,
-            "record-environment" => Rule::RecordEnvironment,
-            "record-role" => Rule::RecordRole,
-            "record-four-eyes" => Rule::RecordFourEyes,
-            "record-duplicate" => Rule::RecordDuplicate,
-            "record-revoke" => Rule::RecordRevoke,
-            _ => Rule::RecordEntry,
+            R::Signed => Rule::RecordSigned,
+            R::Actor => Rule::RecordActor,
+            R::Time => Rule::RecordTime,
+            R::Release => Rule::RecordRelease,
+            R::Environment => Rule::RecordEnvironment,
+            R::Role => Rule::RecordRole,
+            R::FourEyes => Rule::RecordFourEyes,
+            R::Duplicate => Rule::RecordDuplicate,
+            R::Revoke => Rule::RecordRevoke,
+            R::Entry => Rule::RecordEntry,
         }
     }
 }
@@ -245,36 +247,27 @@ pub fn evaluate(
         return Ok(out);
     }
 
+    // Every release tag this push creates or moves, as it will be.
+    let release_tag = |u: &RefUpdate| {
+        let tag = u.name.strip_prefix("refs/tags/")?;
+        Some(history::TagRef {
+            name: tag.to_owned(),
+            version: version::parse_tag(tag, &config.version.tag_prefix)?,
+            target: u.new?,
+        })
+    };
+    let pushed_tags: Vec<history::TagRef> = push.updates.iter().filter_map(release_tag).collect();
+
     // Verify the signatures of every new value of a release tag at once (in parallel: each
     // runs a tool), keys judged valid at the time of the push.
     let to_verify: Vec<history::TagRef> = push
         .updates
         .iter()
         .filter(|u| u.new != u.old && (policy.require_annotated_tags || policy.require_signed_tags))
-        .filter_map(|u| {
-            let tag = u.name.strip_prefix("refs/tags/")?;
-            Some(history::TagRef {
-                name: tag.to_owned(),
-                version: version::parse_tag(tag, &config.version.tag_prefix)?,
-                target: u.new?,
-            })
-        })
+        .filter_map(release_tag)
         .collect();
     let verdicts = signature::verify_many(repo, &to_verify, anchors, signature::At::Now)?;
 
-    // Every release tag this push creates or moves, as it will be.
-    let pushed_tags: Vec<history::TagRef> = push
-        .updates
-        .iter()
-        .filter_map(|u| {
-            let tag = u.name.strip_prefix("refs/tags/")?;
-            Some(history::TagRef {
-                name: tag.to_owned(),
-                version: version::parse_tag(tag, &config.version.tag_prefix)?,
-                target: u.new?,
-            })
-        })
-        .collect();
     let mut pending = Vec::new();
     for (index, update) in push.updates.iter().enumerate() {
         let name = update.name.as_str();

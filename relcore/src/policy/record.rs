@@ -103,14 +103,7 @@ pub(super) fn check(
             }
         };
         if !facts.contains_key(&statement.tag) {
-            let found = record::facts(repo, anchors, &statement.tag).map_err(|e| match e {
-                record::Error::Signature(e) => e,
-                record::Error::History(e) => signature::Error::History(e),
-                other => signature::Error::Tool {
-                    what: other.to_string(),
-                    source: std::io::Error::other("reading the release"),
-                },
-            })?;
+            let found = record::release_facts(repo, anchors, &statement.tag)?;
             facts.insert(statement.tag.clone(), found);
         }
         if let Err(v) = state.validate(

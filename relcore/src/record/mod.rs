@@ -12,8 +12,8 @@
 //! entry must pass, run by `rel approve` before it pushes, by the server's pre-receive hook on
 //! every new entry, and by `rel audit` over the whole record.
 
-pub(crate) mod config;
 mod read;
+mod release;
 mod report;
 mod state;
 mod write;
@@ -22,12 +22,12 @@ use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
 pub use read::{Entry, read, read_since};
+pub(crate) use release::release_facts;
+pub use release::release_of;
 pub use report::{Status, Step, audit, open_gates, status};
-pub(crate) use state::{Candidate, item_roles};
-pub use state::{Decision, Gate, State, Violation};
-pub(crate) use write::release_facts;
-pub(crate) use write::release_facts as facts;
-pub use write::{Appended, append, fetch, release_of, replay};
+pub(crate) use state::Candidate;
+pub use state::{Decision, Gate, Rule, State, Violation, replay};
+pub use write::{Appended, append, fetch};
 
 /// The ref that holds the record.
 pub const REF: &str = "refs/rel/record";

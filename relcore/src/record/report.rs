@@ -4,7 +4,7 @@
 use gix::ObjectId;
 use serde::Serialize;
 
-use super::state::Violation;
+use super::state::{Rule, Violation};
 use super::{Entry, Error, Event, Gate, State, read, release_facts, release_of, replay};
 use crate::config::Config;
 use crate::history::Repo;
@@ -141,7 +141,7 @@ pub fn open_gates(
     };
     let state = replay(&entries);
     let mut open = Vec::new();
-    for (tag, object, _) in state.releases() {
+    for (tag, object) in state.releases() {
         for env in config.environments.keys() {
             if let Some(gate) = state.gate(config, tag, object, env)
                 && !gate.satisfied
@@ -173,11 +173,7 @@ pub fn audit(
         let statement = match &entry.statement {
             Ok(s) => s,
             Err(reason) => {
-                violations.push(Violation::new(
-                    Some(entry.id),
-                    "record-entry",
-                    reason.clone(),
-                ));
+                violations.push(Violation::new(Some(entry.id), Rule::Entry, reason.clone()));
                 continue;
             }
         };
@@ -186,7 +182,7 @@ pub fn audit(
             Err(reason) => {
                 violations.push(Violation::new(
                     Some(entry.id),
-                    "record-signed",
+                    Rule::Signed,
                     format!("not signed by a trusted key: {reason}"),
                 ));
                 continue;

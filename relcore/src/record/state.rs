@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use gix::ObjectId;
 use serde::Serialize;
 
-use super::{Event, SKEW, Statement};
-use crate::config::Config;
+use super::{Entry, Event, SKEW, Statement};
+use crate::config::{Config, item_roles};
 
 /// A standing decision of one person on one release for one environment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -25,20 +25,74 @@ pub struct Decision {
     pub note: Option<String>,
 }
 
+/// A rule of the record. Its id (`record-role`, ...) is shown to users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum Rule {
+    /// The entry's message is not a statement rel can read.
+    #[serde(rename = "record-entry")]
+    Entry,
+    /// The entry is not signed by a trusted key.
+    #[serde(rename = "record-signed")]
+    Signed,
+    /// The entry names another actor than its signer.
+    #[serde(rename = "record-actor")]
+    Actor,
+    /// The entry is dated before the one it follows, or in the future.
+    #[serde(rename = "record-time")]
+    Time,
+    /// The release tag does not exist, or is another tag object now (re-tagged).
+    #[serde(rename = "record-release")]
+    Release,
+    /// The environment takes no approvals.
+    #[serde(rename = "record-environment")]
+    Environment,
+    /// The signer holds no role the decision needs.
+    #[serde(rename = "record-role")]
+    Role,
+    /// The release's own tagger decides on it.
+    #[serde(rename = "record-four-eyes")]
+    FourEyes,
+    /// A second decision by the same person on the same release and environment.
+    #[serde(rename = "record-duplicate")]
+    Duplicate,
+    /// A revocation of nothing.
+    #[serde(rename = "record-revoke")]
+    Revoke,
+}
+
+impl Rule {
+    /// The rule's id, e.g. `record-role`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::Entry => "record-entry",
+            Rule::Signed => "record-signed",
+            Rule::Actor => "record-actor",
+            Rule::Time => "record-time",
+            Rule::Release => "record-release",
+            Rule::Environment => "record-environment",
+            Rule::Role => "record-role",
+            Rule::FourEyes => "record-four-eyes",
+            Rule::Duplicate => "record-duplicate",
+            Rule::Revoke => "record-revoke",
+        }
+    }
+}
+
 /// A rule an entry breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Violation {
     /// The entry, when the violation is about one.
     pub entry: Option<String>,
-    /// The rule's id, e.g. `record-role`.
-    pub rule: &'static str,
+    /// The rule.
+    pub rule: Rule,
     /// What is wrong.
     pub message: String,
 }
 
 impl Violation {
-    pub(crate) fn new(entry: Option<ObjectId>, rule: &'static str, message: String) -> Self {
+    pub(crate) fn new(entry: Option<ObjectId>, rule: Rule, message: String) -> Self {
         Violation {
             entry: entry.map(|e| e.to_string()),
             rule,
@@ -87,33 +141,12 @@ pub struct Gate {
     pub rejected_by: Vec<String>,
 }
 
-impl Gate {
-    /// `production: 1 of 2 — still needs: product-owner | sre`.
-    pub fn summary(&self) -> String {
-        let covered = self.approvals.len();
-        let mut text = format!("{}: {covered} of {}", self.environment, self.required.len());
-        if !self.rejected_by.is_empty() {
-            text.push_str(&format!(" — rejected by {}", self.rejected_by.join(", ")));
-        } else if self.satisfied {
-            text.push_str(" — approved");
-        } else {
-            text.push_str(&format!(" — still needs: {}", self.missing.join(", ")));
-        }
-        text
-    }
-}
-
 /// What the entries of the record add up to: per release (tag name and tag object) and
 /// environment, the standing decisions.
 #[derive(Debug, Clone, Default)]
 pub struct State {
     decisions: BTreeMap<(String, ObjectId), BTreeMap<String, Vec<Decision>>>,
     last_time: Option<i64>,
-}
-
-/// The roles a configured approvals item accepts: `"product-owner | sre"`.
-pub(crate) fn item_roles(item: &str) -> impl Iterator<Item = &str> {
-    item.split('|').map(str::trim).filter(|r| !r.is_empty())
 }
 
 impl State {
@@ -173,15 +206,11 @@ impl State {
         })
     }
 
-    /// The releases the record names, with the environments it has decisions for.
-    pub fn releases(&self) -> impl Iterator<Item = (&str, ObjectId, Vec<&str>)> {
-        self.decisions.iter().map(|((tag, object), envs)| {
-            (
-                tag.as_str(),
-                *object,
-                envs.keys().map(String::as_str).collect(),
-            )
-        })
+    /// The releases (tag name and tag object) the record has decisions on.
+    pub fn releases(&self) -> impl Iterator<Item = (&str, ObjectId)> {
+        self.decisions
+            .keys()
+            .map(|(tag, object)| (tag.as_str(), *object))
     }
 
     /// Whether `statement`, signed by `signer` at `time`, may be appended to the record in this
@@ -205,7 +234,7 @@ impl State {
         let s = statement;
         if s.actor != signer {
             return refuse(
-                "record-actor",
+                Rule::Actor,
                 format!(
                     "the entry says its actor is `{}`, but it is signed by `{signer}`",
                     s.actor
@@ -216,7 +245,7 @@ impl State {
             && time < last - SKEW
         {
             return refuse(
-                "record-time",
+                Rule::Time,
                 format!(
                     "the entry is dated {time}, before the entry it follows ({last}) by more than {SKEW} s"
                 ),
@@ -226,14 +255,14 @@ impl State {
             && time > now + SKEW
         {
             return refuse(
-                "record-time",
+                Rule::Time,
                 format!("the entry is dated {time}, in the future (the server's clock says {now})"),
             );
         }
         match facts.tag_object {
             None => {
                 return refuse(
-                    "record-release",
+                    Rule::Release,
                     format!(
                         "`{}` is not an annotated release tag of this repository",
                         s.tag
@@ -242,7 +271,7 @@ impl State {
             }
             Some(current) if current != s.tag_object => {
                 return refuse(
-                    "record-release",
+                    Rule::Release,
                     format!(
                         "the entry names {} as tag object {}, but the tag is {} now: the release was re-tagged",
                         s.tag, s.tag_object, current
@@ -257,7 +286,7 @@ impl State {
             .filter(|e| !e.approvals.is_empty())
         else {
             return refuse(
-                "record-environment",
+                Rule::Environment,
                 format!(
                     "environment `{}` takes no approvals (no environments.{}.approvals in rel.toml)",
                     s.environment, s.environment
@@ -269,7 +298,7 @@ impl State {
         if s.event == Event::Revoke {
             if standing.is_none() {
                 return refuse(
-                    "record-revoke",
+                    Rule::Revoke,
                     format!(
                         "`{}` has no approval or rejection of {} for {} to revoke",
                         s.actor, s.tag, s.environment
@@ -285,7 +314,7 @@ impl State {
             .any(|item| item_roles(item).any(|r| roles.contains(&r)));
         if !relevant {
             return refuse(
-                "record-role",
+                Rule::Role,
                 format!(
                     "`{}` holds no role that approves {} (needs: {})",
                     s.actor,
@@ -296,7 +325,7 @@ impl State {
         }
         if facts.taggers.contains(&s.actor) {
             return refuse(
-                "record-four-eyes",
+                Rule::FourEyes,
                 format!(
                     "`{}` made the release {}: the tagger's own decision never counts",
                     s.actor, s.tag
@@ -305,7 +334,7 @@ impl State {
         }
         if let Some(d) = standing {
             return refuse(
-                "record-duplicate",
+                Rule::Duplicate,
                 format!(
                     "`{}` already decided on {} for {} ({} in {}): one person counts once",
                     s.actor,
@@ -327,7 +356,7 @@ impl State {
             let after = covered(&matching(config, &env.approvals, &approvers));
             if after == before {
                 return refuse(
-                    "record-role",
+                    Rule::Role,
                     format!(
                         "no item still open for {} is one `{}` can cover (roles: {})",
                         s.environment,
@@ -362,6 +391,17 @@ impl State {
             });
         }
     }
+}
+
+/// The state of the record's `entries`, replayed as they are (the server validated each).
+pub fn replay(entries: &[Entry]) -> State {
+    let mut state = State::default();
+    for entry in entries {
+        if let Ok(statement) = &entry.statement {
+            state.apply(entry.id, statement, entry.time);
+        }
+    }
+    state
 }
 
 fn covered(matched: &[Option<usize>]) -> usize {

@@ -4,11 +4,12 @@
 
 use gix::ObjectId;
 
-use super::state::{Candidate, ReleaseFacts, Violation};
-use super::{Entry, Error, Event, REF, State, Statement, read};
+use super::read::read_entry;
+use super::state::{Candidate, Violation};
+use super::{Error, Event, REF, State, Statement, read, release_facts, release_of, replay};
 use crate::config::Config;
 use crate::history::Repo;
-use crate::signature::{Anchors, At, parse_tag_object};
+use crate::signature::{Anchors, At};
 
 /// How many times a decision is re-applied on a record that moved meanwhile.
 const ATTEMPTS: usize = 8;
@@ -33,84 +34,6 @@ pub enum Appended {
         /// Why.
         reason: String,
     },
-}
-
-/// The state of the record's `entries`, replayed as they are (the server validated each).
-pub fn replay(entries: &[Entry]) -> State {
-    let mut state = State::default();
-    for entry in entries {
-        if let Ok(statement) = &entry.statement {
-            state.apply(entry.id, statement, entry.time);
-        }
-    }
-    state
-}
-
-/// The facts about release tag `tag` that the rules need: the tag object it points at, and
-/// who made it (the tagger's e-mail, and the principal of its signature when it verifies).
-pub(crate) fn release_facts(
-    repo: &Repo,
-    anchors: &Anchors,
-    tag: &str,
-) -> Result<ReleaseFacts, Error> {
-    let Ok(reference) = repo
-        .gix()
-        .find_reference(format!("refs/tags/{tag}").as_str())
-    else {
-        return Ok(ReleaseFacts::default());
-    };
-    let Some(id) = reference.target().try_id().map(|id| id.to_owned()) else {
-        return Ok(ReleaseFacts::default());
-    };
-    let Ok(object) = repo.gix().find_object(id) else {
-        return Ok(ReleaseFacts::default());
-    };
-    if object.kind != gix::object::Kind::Tag {
-        return Ok(ReleaseFacts::default());
-    }
-    let parsed = parse_tag_object(&object.data);
-    let mut taggers = Vec::new();
-    if let Ok(tag_ref) = gix::objs::TagRef::from_bytes(&object.data, id.kind())
-        && let Ok(Some(tagger)) = tag_ref.tagger()
-    {
-        taggers.push(tagger.email.to_string());
-    }
-    let verdict = crate::signature::verify_parsed(tag, Some(&parsed), anchors, At::Now)?;
-    if let Some(signer) = verdict.signer {
-        taggers.push(signer);
-    }
-    Ok(ReleaseFacts {
-        tag_object: Some(id),
-        taggers,
-    })
-}
-
-/// The commit of release tag `tag`'s tag object: `(tag object, commit)`.
-///
-/// # Errors
-/// [`Error::NoSuchRelease`] when `tag` is not an annotated tag of the repository.
-pub fn release_of(repo: &Repo, tag: &str) -> Result<(ObjectId, ObjectId), Error> {
-    let missing = || Error::NoSuchRelease {
-        tag: tag.to_owned(),
-    };
-    let reference = repo
-        .gix()
-        .find_reference(format!("refs/tags/{tag}").as_str())
-        .map_err(|_| missing())?;
-    let id = reference
-        .target()
-        .try_id()
-        .map(|id| id.to_owned())
-        .ok_or_else(missing)?;
-    let object = repo.gix().find_object(id).map_err(|_| missing())?;
-    if object.kind != gix::object::Kind::Tag {
-        return Err(missing());
-    }
-    let commit = object
-        .peel_to_kind(gix::object::Kind::Commit)
-        .map_err(|_| missing())?
-        .id;
-    Ok((id, commit))
 }
 
 /// Records `event` on release `tag` for `environment` as the user (their git signing setup),
@@ -153,13 +76,13 @@ pub fn append(
             note: note.map(str::to_owned),
         };
         let probe = sign(repo, tip, &statement(String::new()))?;
-        let signer = match read_one(repo, probe)?.signer(anchors, At::Now)? {
+        let signer = match read_entry(repo, probe)?.signer(anchors, At::Now)? {
             Ok(signer) => signer.principal,
             Err(reason) => return Ok(Appended::Untrusted { reason }),
         };
         let statement = statement(signer.clone());
         let entry = sign(repo, tip, &statement)?;
-        let time = read_one(repo, entry)?.time;
+        let time = read_entry(repo, entry)?.time;
         let candidate = Candidate {
             entry: None,
             statement: &statement,
@@ -249,8 +172,4 @@ fn sign(repo: &Repo, parent: Option<ObjectId>, statement: &Statement) -> Result<
             stderr: format!("printed `{id}`, not an object id"),
         })
     })
-}
-
-fn read_one(repo: &Repo, id: ObjectId) -> Result<Entry, Error> {
-    super::read::read_entry(repo, id)
 }

@@ -1,7 +1,7 @@
 //! Signed commits (the entries of the release record): the signature split off as git splits
 //! it, verified against the trust anchors, and the signer's principal.
 
-use super::{Anchors, At, Error, Format, SIGNATURE_HEADERS, TagObject};
+use super::{Anchors, At, Error, Format, TagObject};
 
 /// Who signed a commit, when its signature verifies against the anchors.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,15 +33,7 @@ pub(crate) fn verify_commit(
         payload,
         signature: None,
     };
-    let format = if signature.starts_with(SIGNATURE_HEADERS[3]) {
-        Format::Ssh
-    } else if signature.starts_with(SIGNATURE_HEADERS[0])
-        || signature.starts_with(SIGNATURE_HEADERS[1])
-    {
-        Format::Openpgp
-    } else {
-        Format::X509
-    };
+    let format = Format::of(&signature);
     let principal = match format {
         Format::Ssh => super::ssh::verify(&parsed, &signature, anchors, at)?,
         Format::Openpgp => match super::openpgp::verify_with_uid(&parsed, &signature, anchors)? {

@@ -72,6 +72,19 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format of an ASCII-armoured signature, by its first line.
+    pub(crate) fn of(signature: &[u8]) -> Self {
+        if signature.starts_with(SIGNATURE_HEADERS[3]) {
+            Format::Ssh
+        } else if signature.starts_with(SIGNATURE_HEADERS[0])
+            || signature.starts_with(SIGNATURE_HEADERS[1])
+        {
+            Format::Openpgp
+        } else {
+            Format::X509
+        }
+    }
+
     /// The format's name, as in JSON output: `openpgp`, `ssh`, `x509`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -317,15 +330,7 @@ fn verify_object(
     let Some(signature) = &parsed.signature else {
         return Ok(verdict.fail(Check::Signed, "not signed (git tag -s)"));
     };
-    let format = if signature.starts_with(SIGNATURE_HEADERS[3]) {
-        Format::Ssh
-    } else if signature.starts_with(SIGNATURE_HEADERS[0])
-        || signature.starts_with(SIGNATURE_HEADERS[1])
-    {
-        Format::Openpgp
-    } else {
-        Format::X509
-    };
+    let format = Format::of(signature);
     verdict.format = Some(format);
     let outcome = match format {
         Format::Ssh => ssh::verify(parsed, signature, anchors, at)?,

@@ -9,6 +9,17 @@ use serde::Serialize;
 
 use super::{Global, TrustArgs, check, discover, print_json, trusted};
 
+/// Which record a command works on, and whom it trusts.
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// The remote whose record is fetched first and pushed to (`--remote ''`: the local record
+    /// as it is, nothing fetched).
+    #[arg(long, default_value = "origin")]
+    remote: String,
+    #[command(flatten)]
+    trust: TrustArgs,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ApproveArgs {
     /// The release tag, e.g. v1.2.0.
@@ -25,11 +36,8 @@ pub struct ApproveArgs {
     /// A note kept with the decision.
     #[arg(short = 'm', long = "message", value_name = "NOTE")]
     note: Option<String>,
-    /// The remote whose record is read and pushed.
-    #[arg(long, default_value = "origin")]
-    remote: String,
     #[command(flatten)]
-    trust: TrustArgs,
+    on: RecordArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -39,11 +47,8 @@ pub struct StatusArgs {
     /// Print one JSON document.
     #[arg(long)]
     json: bool,
-    /// The remote whose record is read (`--remote ''`: the local record only).
-    #[arg(long, default_value = "origin")]
-    remote: String,
     #[command(flatten)]
-    trust: TrustArgs,
+    on: RecordArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -51,16 +56,13 @@ pub struct AuditArgs {
     /// Print one JSON document.
     #[arg(long)]
     json: bool,
-    /// The remote whose record is fetched first (`--remote ''`: the local record as it is).
-    #[arg(long, default_value = "origin")]
-    remote: String,
     #[command(flatten)]
-    trust: TrustArgs,
+    on: RecordArgs,
 }
 
 pub fn approve(args: ApproveArgs, global: &Global) -> Result<ExitCode> {
     let repo = discover(&global.dir)?;
-    let (config, anchors) = trusted(&repo, &args.trust)?;
+    let (config, anchors) = trusted(&repo, &args.on.trust)?;
     let event = match (args.reject, args.revoke) {
         (true, _) => Event::Reject,
         (_, true) => Event::Revoke,
@@ -70,7 +72,7 @@ pub fn approve(args: ApproveArgs, global: &Global) -> Result<ExitCode> {
         &repo,
         &config,
         &anchors,
-        &args.remote,
+        &args.on.remote,
         &args.tag,
         event,
         &args.environment,
@@ -95,12 +97,12 @@ pub fn approve(args: ApproveArgs, global: &Global) -> Result<ExitCode> {
             );
             let (tag_object, _) = record::release_of(&repo, &args.tag)?;
             if let Some(gate) = state.gate(&config, &args.tag, tag_object, &args.environment) {
-                println!("{}", gate.summary());
+                println!("{}", summary(&gate));
             }
             Ok(ExitCode::SUCCESS)
         }
         Appended::Refused(v) => {
-            eprintln!("refused [{}]: {}", v.rule, v.message);
+            eprintln!("refused [{}]: {}", v.rule.id(), v.message);
             eprintln!("nothing was recorded");
             Ok(ExitCode::from(1))
         }
@@ -127,8 +129,8 @@ fn tip(repo: &relcore::Repo, remote: &str) -> Result<Option<relcore::ObjectId>> 
 
 pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
     let repo = discover(&global.dir)?;
-    let (config, anchors) = trusted(&repo, &args.trust)?;
-    let tip = tip(&repo, &args.remote)?;
+    let (config, anchors) = trusted(&repo, &args.on.trust)?;
+    let tip = tip(&repo, &args.on.remote)?;
     let Some(tag) = &args.tag else {
         let open = record::open_gates(&repo, &config, tip)?;
         if args.json {
@@ -145,7 +147,7 @@ pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
             writeln!(out, "no release has an open gate")?;
         }
         for (tag, gate) in &open {
-            writeln!(out, "{tag}  {}", gate.summary())?;
+            writeln!(out, "{tag}  {}", summary(gate))?;
         }
         return Ok(ExitCode::SUCCESS);
     };
@@ -191,15 +193,15 @@ pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
         )?;
     }
     for gate in &status.gates {
-        writeln!(out, "{}", gate.summary())?;
+        writeln!(out, "{}", summary(gate))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn audit(args: AuditArgs, global: &Global) -> Result<ExitCode> {
     let repo = discover(&global.dir)?;
-    let (config, anchors) = trusted(&repo, &args.trust)?;
-    let tip = tip(&repo, &args.remote)?;
+    let (config, anchors) = trusted(&repo, &args.on.trust)?;
+    let tip = tip(&repo, &args.on.remote)?;
     let (entries, violations) = match tip {
         Some(tip) => record::audit(&repo, &config, &anchors, tip)?,
         None => (0, Vec::new()),
@@ -221,7 +223,7 @@ pub fn audit(args: AuditArgs, global: &Global) -> Result<ExitCode> {
     }
     for v in &violations {
         let entry = v.entry.as_deref().map_or("?", |e| &e[..7]);
-        println!("entry {entry}: [{}] {}", v.rule, v.message);
+        println!("entry {entry}: [{}] {}", v.rule.id(), v.message);
     }
     println!(
         "{entries} entr{} audited, {} violation{}",
@@ -230,4 +232,21 @@ pub fn audit(args: AuditArgs, global: &Global) -> Result<ExitCode> {
         if violations.len() == 1 { "" } else { "s" }
     );
     Ok(check(ok))
+}
+
+/// `production: 1 of 2 — still needs: product-owner | sre`.
+fn summary(gate: &record::Gate) -> String {
+    let head = format!(
+        "{}: {} of {}",
+        gate.environment,
+        gate.approvals.len(),
+        gate.required.len()
+    );
+    if !gate.rejected_by.is_empty() {
+        format!("{head} — rejected by {}", gate.rejected_by.join(", "))
+    } else if gate.satisfied {
+        format!("{head} — approved")
+    } else {
+        format!("{head} — still needs: {}", gate.missing.join(", "))
+    }
 }

@@ -1,5 +1,5 @@
 //! `[roles]` and `[environments.<name>]`: who holds which role, and what each environment's
-//! gate asks for.
+//! gate asks for. The release record (`crate::record`) enforces them.
 
 use std::collections::BTreeMap;
 
@@ -31,4 +31,9 @@ pub struct EnvironmentConfig {
     pub require_ready: bool,
     /// `auto`: a failed smoke test deploys the last verified release back.
     pub rollback: Option<String>,
+}
+
+/// The roles an approvals item accepts: `"product-owner | sre"` gives `product-owner`, `sre`.
+pub(crate) fn item_roles(item: &str) -> impl Iterator<Item = &str> {
+    item.split('|').map(str::trim).filter(|r| !r.is_empty())
 }
