@@ -407,3 +407,75 @@ fn audit_names_an_entry_a_local_update_ref_slipped_in() {
     let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
     assert_eq!(value["violations"][0]["entry"], forged.as_str());
 }
+
+#[test]
+fn replayed_and_backdated_entries_are_refused_by_the_server() {
+    let repo = scenario();
+    rel(
+        &repo,
+        "alice",
+        &["approve", "v1.2.0", "--for", "production"],
+    )
+    .success();
+    let tip = server_record(&repo).expect("alice's entry landed");
+    // Alice's signed entry replayed on top of itself: same signature, another parent. git's
+    // own verify-commit calls it bad too.
+    let replayed = fixture(
+        &repo,
+        &format!(
+            "cd carol && git fetch -q origin '+refs/rel/record:refs/rel/record'
+git cat-file commit {tip} | sed '1a parent {tip}' | git hash-object -t commit -w --stdin"
+        ),
+    );
+    let verify = repo.run(
+        Command::new("git")
+            .args(["verify-commit", &replayed])
+            .current_dir(dir(&repo, "carol")),
+        None,
+    );
+    assert_ne!(
+        verify.code, 0,
+        "git accepts the replayed signature: {verify:?}"
+    );
+    rejected(
+        &raw_push(
+            &repo,
+            "carol",
+            &["origin", &format!("{replayed}:refs/rel/record")],
+        ),
+        "record-signed",
+    );
+    // Carol's decision dated a year before the entry it follows.
+    let backdated = fixture(
+        &repo,
+        "GIT_COMMITTER_DATE='2020-01-01T00:00:00Z' raw_entry carol carol approve v1.2.0 production carol@example.com",
+    );
+    rejected(
+        &raw_push(
+            &repo,
+            "carol",
+            &["origin", &format!("{backdated}:refs/rel/record")],
+        ),
+        "record-time",
+    );
+    assert_eq!(server_record(&repo).as_deref(), Some(tip.as_str()));
+}
+
+#[test]
+fn an_unknown_role_in_a_gate_is_a_config_error_naming_the_key() {
+    let repo = scenario();
+    let alice = dir(&repo, "alice");
+    let text = std::fs::read_to_string(alice.join("rel.toml")).expect("rel.toml");
+    std::fs::write(
+        alice.join("rel.toml"),
+        text.replace("\"product-owner | sre\"", "\"product-owner | qa\""),
+    )
+    .expect("write rel.toml");
+    let run = rel(&repo, "alice", &["status", "v1.2.0"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("`environments.production.approvals[1]`: unknown role `qa`"),
+        "{run:?}"
+    );
+}
