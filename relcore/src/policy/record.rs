@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::{RefUpdate, Rule, Violation, violation};
 use crate::config::Config;
 use crate::history::Repo;
-use crate::record::{self, State};
+use crate::record;
 use crate::signature::{self, Anchors, At};
 
 const HINT: &str =
@@ -59,15 +59,12 @@ pub(super) fn check(
             format!("the new entries cannot be read: {e}"),
         )
     };
-    let mut state = match update.old {
-        Some(old) => match record::read(repo, old) {
-            Ok(entries) => record::replay(&entries),
-            Err(e) => {
-                out.push(unreadable(e));
-                return Ok(());
-            }
-        },
-        None => State::default(),
+    let mut state = match record::state_at(repo, update.old) {
+        Ok(state) => state,
+        Err(e) => {
+            out.push(unreadable(e));
+            return Ok(());
+        }
     };
     let entries = match record::read_since(repo, new, update.old) {
         Ok(entries) => entries,

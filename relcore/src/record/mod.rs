@@ -12,6 +12,8 @@
 //! entry must pass, run by `rel approve` before it pushes, by the server's pre-receive hook on
 //! every new entry, and by `rel audit` over the whole record.
 
+mod gate;
+mod kept;
 mod read;
 mod release;
 mod report;
@@ -21,12 +23,14 @@ mod write;
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
+pub use gate::Gate;
+pub use kept::state_at;
 pub use read::{Entry, read, read_since};
 pub(crate) use release::release_facts;
 pub use release::release_of;
 pub use report::{Status, Step, audit, open_gates, status};
 pub(crate) use state::Candidate;
-pub use state::{Decision, Gate, Rule, State, Violation, replay};
+pub use state::{Decision, Rule, State, Violation, replay};
 pub use write::{Appended, append, fetch};
 
 /// The ref that holds the record.

@@ -4,8 +4,9 @@
 use gix::ObjectId;
 use serde::Serialize;
 
+use super::read::read_entry;
 use super::state::{Rule, Violation};
-use super::{Entry, Error, Event, Gate, State, read, release_facts, release_of, replay};
+use super::{Entry, Error, Event, Gate, State, read, release_facts, release_of, state_at};
 use crate::config::Config;
 use crate::history::Repo;
 use crate::signature::{self, Anchors, At, parse_tag_object};
@@ -65,11 +66,7 @@ pub fn status(
     tip: Option<ObjectId>,
 ) -> Result<Status, Error> {
     let (tag_object, commit) = release_of(repo, tag)?;
-    let entries = match tip {
-        Some(tip) => read(repo, tip)?,
-        None => Vec::new(),
-    };
-    let state = replay(&entries);
+    let state = state_at(repo, tip)?;
     let object =
         repo.gix()
             .find_object(tag_object)
@@ -84,16 +81,14 @@ pub fn status(
         .map(|t| format!("{} <{}>", t.name, t.email));
     let verdict = signature::verify_parsed(tag, Some(&parsed), anchors, At::Tagger)?;
     let mut timeline = Vec::new();
-    for entry in &entries {
+    for id in state.entries(tag, tag_object) {
+        let entry = read_entry(repo, *id)?;
         let Ok(s) = &entry.statement else { continue };
-        if s.tag != tag || s.tag_object != tag_object {
-            continue;
-        }
         let signer = entry.signer(anchors, At::Tagger)?.ok().map(|s| s.principal);
         let roles = signer
             .as_deref()
             .map(|p| {
-                super::state::roles_of(config, p)
+                super::gate::roles_of(config, p)
                     .into_iter()
                     .map(str::to_owned)
                     .collect()
@@ -135,11 +130,7 @@ pub fn open_gates(
     config: &Config,
     tip: Option<ObjectId>,
 ) -> Result<Vec<(String, Gate)>, Error> {
-    let entries = match tip {
-        Some(tip) => read(repo, tip)?,
-        None => Vec::new(),
-    };
-    let state = replay(&entries);
+    let state = state_at(repo, tip)?;
     let mut open = Vec::new();
     for (tag, object) in state.releases() {
         for env in config.environments.keys() {

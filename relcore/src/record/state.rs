@@ -3,13 +3,14 @@
 use std::collections::BTreeMap;
 
 use gix::ObjectId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::gate::{covered, matching, roles_of};
 use super::{Entry, Event, SKEW, Statement};
 use crate::config::{Config, item_roles};
 
 /// A standing decision of one person on one release for one environment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Decision {
     /// The entry that made it.
@@ -123,92 +124,42 @@ pub(crate) struct Candidate<'a> {
     pub(crate) time: i64,
 }
 
-/// A gate: an environment's approvals for one release.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct Gate {
-    /// The environment.
-    pub environment: String,
-    /// The items the approvals must cover, as configured (`"product-owner | sre"`).
-    pub required: Vec<String>,
-    /// Whether it is satisfied: every item covered by a distinct person, no standing rejection.
-    pub satisfied: bool,
-    /// `(item, actor)`: who covers which item.
-    pub approvals: Vec<(String, String)>,
-    /// The items nobody covers yet.
-    pub missing: Vec<String>,
-    /// Who rejects the release here (it is blocked until they revoke).
-    pub rejected_by: Vec<String>,
-}
-
-/// What the entries of the record add up to: per release (tag name and tag object) and
-/// environment, the standing decisions.
+/// What the entries of the record add up to: per release (tag name and tag object), the
+/// entries about it and, per environment, the standing decisions.
 #[derive(Debug, Clone, Default)]
 pub struct State {
-    decisions: BTreeMap<(String, ObjectId), BTreeMap<String, Vec<Decision>>>,
-    last_time: Option<i64>,
+    pub(super) releases: BTreeMap<(String, ObjectId), Release>,
+    pub(super) last_time: Option<i64>,
+}
+
+/// One release in the [`State`].
+#[derive(Debug, Clone, Default)]
+pub(super) struct Release {
+    /// Every entry about it, oldest first.
+    pub(super) entries: Vec<ObjectId>,
+    /// Per environment, the standing decisions.
+    pub(super) decisions: BTreeMap<String, Vec<Decision>>,
 }
 
 impl State {
     /// The standing decisions on release `tag` (its object `tag_object`) for `environment`.
     pub fn decisions(&self, tag: &str, tag_object: ObjectId, environment: &str) -> &[Decision] {
-        self.decisions
+        self.releases
             .get(&(tag.to_owned(), tag_object))
-            .and_then(|envs| envs.get(environment))
+            .and_then(|release| release.decisions.get(environment))
             .map_or(&[], Vec::as_slice)
     }
 
-    /// The gate of `environment` for release `tag` (object `tag_object`): who covers which
-    /// item, what is missing. `None` when the environment takes no approvals.
-    pub fn gate(
-        &self,
-        config: &Config,
-        tag: &str,
-        tag_object: ObjectId,
-        environment: &str,
-    ) -> Option<Gate> {
-        let env = config.environments.get(environment)?;
-        if env.approvals.is_empty() {
-            return None;
-        }
-        let decisions = self.decisions(tag, tag_object, environment);
-        let approvers: Vec<&str> = decisions
-            .iter()
-            .filter(|d| d.event == Event::Approve)
-            .map(|d| d.actor.as_str())
-            .collect();
-        let matched = matching(config, &env.approvals, &approvers);
-        let approvals: Vec<(String, String)> = matched
-            .iter()
-            .enumerate()
-            .filter_map(|(item, who)| {
-                who.map(|a| (env.approvals[item].clone(), approvers[a].to_owned()))
-            })
-            .collect();
-        let missing: Vec<String> = matched
-            .iter()
-            .enumerate()
-            .filter(|(_, who)| who.is_none())
-            .map(|(item, _)| env.approvals[item].clone())
-            .collect();
-        let rejected_by: Vec<String> = decisions
-            .iter()
-            .filter(|d| d.event == Event::Reject)
-            .map(|d| d.actor.clone())
-            .collect();
-        Some(Gate {
-            environment: environment.to_owned(),
-            required: env.approvals.clone(),
-            satisfied: missing.is_empty() && rejected_by.is_empty(),
-            approvals,
-            missing,
-            rejected_by,
-        })
+    /// The entries about release `tag` (its object `tag_object`), oldest first.
+    pub fn entries(&self, tag: &str, tag_object: ObjectId) -> &[ObjectId] {
+        self.releases
+            .get(&(tag.to_owned(), tag_object))
+            .map_or(&[], |release| release.entries.as_slice())
     }
 
     /// The releases (tag name and tag object) the record has decisions on.
     pub fn releases(&self) -> impl Iterator<Item = (&str, ObjectId)> {
-        self.decisions
+        self.releases
             .keys()
             .map(|(tag, object)| (tag.as_str(), *object))
     }
@@ -374,12 +325,12 @@ impl State {
     pub(crate) fn apply(&mut self, entry: ObjectId, statement: &Statement, time: i64) {
         self.last_time = Some(self.last_time.map_or(time, |t| t.max(time)));
         let s = statement;
-        let decisions = self
-            .decisions
+        let release = self
+            .releases
             .entry((s.tag.clone(), s.tag_object))
-            .or_default()
-            .entry(s.environment.clone())
             .or_default();
+        release.entries.push(entry);
+        let decisions = release.decisions.entry(s.environment.clone()).or_default();
         decisions.retain(|d| d.actor != s.actor);
         if s.event != Event::Revoke {
             decisions.push(Decision {
@@ -402,61 +353,4 @@ pub fn replay(entries: &[Entry]) -> State {
         }
     }
     state
-}
-
-fn covered(matched: &[Option<usize>]) -> usize {
-    matched.iter().filter(|m| m.is_some()).count()
-}
-
-/// The roles `principal` holds.
-pub(crate) fn roles_of<'c>(config: &'c Config, principal: &str) -> Vec<&'c str> {
-    config
-        .roles
-        .iter()
-        .filter(|(_, members)| members.iter().any(|m| m == principal))
-        .map(|(role, _)| role.as_str())
-        .collect()
-}
-
-/// A largest assignment of distinct approvers to items (each approver holding one of the
-/// item's roles): for each item, the index of its approver in `approvers`.
-fn matching(config: &Config, items: &[String], approvers: &[&str]) -> Vec<Option<usize>> {
-    let can: Vec<Vec<bool>> = items
-        .iter()
-        .map(|item| {
-            approvers
-                .iter()
-                .map(|a| {
-                    let roles = roles_of(config, a);
-                    item_roles(item).any(|r| roles.contains(&r))
-                })
-                .collect()
-        })
-        .collect();
-    let mut owner: Vec<Option<usize>> = vec![None; approvers.len()];
-    for item in 0..items.len() {
-        let mut seen = vec![false; approvers.len()];
-        augment(item, &can, &mut owner, &mut seen);
-    }
-    let mut matched = vec![None; items.len()];
-    for (approver, item) in owner.iter().enumerate() {
-        if let Some(item) = item {
-            matched[*item] = Some(approver);
-        }
-    }
-    matched
-}
-
-/// Kuhn's augmenting path: finds `item` an approver, moving others along if need be.
-fn augment(item: usize, can: &[Vec<bool>], owner: &mut [Option<usize>], seen: &mut [bool]) -> bool {
-    for approver in 0..owner.len() {
-        if can[item][approver] && !seen[approver] {
-            seen[approver] = true;
-            if owner[approver].is_none_or(|other| augment(other, can, owner, seen)) {
-                owner[approver] = Some(item);
-                return true;
-            }
-        }
-    }
-    false
 }

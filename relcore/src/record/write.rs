@@ -6,7 +6,7 @@ use gix::ObjectId;
 
 use super::read::read_entry;
 use super::state::{Candidate, Violation};
-use super::{Error, Event, REF, State, Statement, read, release_facts, release_of, replay};
+use super::{Error, Event, REF, State, Statement, release_facts, release_of, state_at};
 use crate::config::Config;
 use crate::history::Repo;
 use crate::signature::{Anchors, At};
@@ -60,11 +60,7 @@ pub fn append(
     let mut last = None;
     for attempt in 0..ATTEMPTS {
         let tip = fetch(repo, remote)?;
-        let entries = match tip {
-            Some(tip) => read(repo, tip)?,
-            None => Vec::new(),
-        };
-        let state = replay(&entries);
+        let state = state_at(repo, tip)?;
         // The actor is whoever the signature says: sign first, then judge.
         let statement = |actor: String| Statement {
             event,

@@ -23,6 +23,14 @@ pub(super) fn verify(
             allowed.display()
         )));
     }
+    // Who signed: read from the signature's key and the allowed-signers file when that is
+    // plain; otherwise (wildcards, certificate authorities, options) ask ssh-keygen as git does.
+    let lookup = principal_of(signature, allowed);
+    if let Lookup::Found(principal) = &lookup
+        && verifies_in_process(signature, &parsed.payload)
+    {
+        return Ok(Ok(principal.clone()));
+    }
     let dir = tempfile::tempdir().map_err(tool_error("a temporary directory"))?;
     let sig = dir.path().join("signature");
     std::fs::write(&sig, signature).map_err(tool_error("a temporary file"))?;
@@ -36,9 +44,7 @@ pub(super) fn verify(
             time.format_or_unix(gix::date::time::CustomFormat::new("%Y%m%d%H%M%S"))
         );
     }
-    // Who signed: read from the signature's key and the allowed-signers file when that is
-    // plain; otherwise (wildcards, certificate authorities, options) ask ssh-keygen as git does.
-    let principal = match principal_of(signature, allowed) {
+    let principal = match lookup {
         Lookup::Found(p) => p,
         Lookup::Absent => {
             return Ok(Err(
@@ -77,6 +83,28 @@ pub(super) fn verify(
             stderr.trim()
         )))
     }
+}
+
+/// Whether `armored` is a valid Ed25519 SSHSIG over `payload` in namespace `git`, checked in
+/// this process (ssh-keygen costs a process per signature: ~3 ms, 10,000 of them in an audit).
+///
+/// Only a fast path to acceptance, taken once [`principal_of`] found the signature's key on a
+/// plain allowed-signers line (no options, so no validity window, namespace list or certificate
+/// authority for ssh-keygen to apply): anything else, and every failure, goes to ssh-keygen,
+/// which stays the authority on what is refused and why.
+fn verifies_in_process(armored: &[u8], payload: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(armored) else {
+        return false;
+    };
+    let Ok(sig) = ssh_key::SshSig::from_pem(text.trim_end()) else {
+        return false;
+    };
+    if sig.algorithm() != ssh_key::Algorithm::Ed25519 {
+        return false;
+    }
+    ssh_key::PublicKey::from(sig.public_key().clone())
+        .verify("git", payload, &sig)
+        .is_ok()
 }
 
 enum Lookup {

@@ -22,6 +22,7 @@ mod record;
 mod release;
 mod release_atomic;
 mod reshape;
+mod ssh_verdicts;
 mod version_files;
 
 use std::path::{Path, PathBuf};

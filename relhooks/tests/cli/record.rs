@@ -479,3 +479,68 @@ fn an_unknown_role_in_a_gate_is_a_config_error_naming_the_key() {
         "{run:?}"
     );
 }
+
+#[test]
+fn the_kept_state_follows_the_record_it_was_kept_for() {
+    let repo = scenario();
+    rel(
+        &repo,
+        "alice",
+        &["approve", "v1.2.0", "--for", "production"],
+    )
+    .success();
+    let first = server_record(&repo).expect("a record");
+    rel(
+        &repo,
+        "carol",
+        &["approve", "v1.2.0", "--for", "production"],
+    )
+    .success();
+    // The server kept the state at the first entry while checking the second; judging the
+    // next pushes from it, it still knows who decided what.
+    assert!(
+        repo.path()
+            .join("server.git/rel/record-state.json")
+            .is_file()
+    );
+    let twice = raw_entry(
+        &repo,
+        "alice alice approve v1.2.0 production alice@example.com",
+    );
+    rejected(
+        &raw_push(
+            &repo,
+            "alice",
+            &["origin", &format!("{twice}:refs/rel/record")],
+        ),
+        "record-duplicate",
+    );
+    let late = rel(&repo, "bob", &["approve", "v1.2.0", "--for", "production"]);
+    assert_eq!(late.code, 1, "{late:?}");
+    assert!(late.stderr.contains("[record-role]"), "{late:?}");
+    // A clone keeps the state of what it read; rewound, or with the kept file garbled, it
+    // reads the record it has, not the state it kept.
+    let approved = "production: 2 of 2 — approved";
+    let needs = "still needs: product-owner | sre";
+    assert!(
+        rel(&repo, "bob", &["status", "v1.2.0"])
+            .success()
+            .contains(approved)
+    );
+    let kept = dir(&repo, "bob").join(".git/rel/record-state.json");
+    assert!(kept.is_file());
+    fixture(
+        &repo,
+        &format!("git -C bob update-ref refs/rel/record {first}"),
+    );
+    let local = ["status", "v1.2.0", "--remote", ""];
+    assert!(rel(&repo, "bob", &local).success().contains(needs));
+    std::fs::write(&kept, "{\"format\": 1, \"tip\": ").expect("write");
+    assert!(rel(&repo, "bob", &local).success().contains(needs));
+    assert!(
+        rel(&repo, "bob", &["status", "v1.2.0"])
+            .success()
+            .contains(approved)
+    );
+    assert!(rel(&repo, "bob", &local).success().contains(approved));
+}
