@@ -28,6 +28,46 @@ pub struct Gate {
 impl State {
     /// The gate of `environment` for release `tag` (object `tag_object`): who covers which
     /// item, what is missing. `None` when the environment takes no approvals.
+    ///
+    /// This is the question a promotion asks: is `v1.2.0` approved for production?
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # let git = |args: &[&str]| -> Result<(), Box<dyn std::error::Error>> {
+    /// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args)
+    /// #         .env("GIT_CONFIG_NOSYSTEM", "1").env("GIT_CONFIG_GLOBAL", "/dev/null")
+    /// #         .env("GIT_AUTHOR_NAME", "Rm").env("GIT_AUTHOR_EMAIL", "rm@example.com")
+    /// #         .env("GIT_COMMITTER_NAME", "Rm").env("GIT_COMMITTER_EMAIL", "rm@example.com")
+    /// #         .output()?;
+    /// #     if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+    /// # };
+    /// # git(&["init", "-q", "-b", "main"])?;
+    /// # git(&["commit", "-q", "--allow-empty", "-m", "feat: first"])?;
+    /// # git(&["tag", "-a", "v1.2.0", "-m", "v1.2.0"])?;
+    /// // A repository with release v1.2.0 and no approvals recorded yet.
+    /// let repo = relcore::Repo::discover(dir.path())?;
+    /// let config = relcore::Config::from_toml(
+    ///     r#"
+    /// [roles]
+    /// tech-lead = ["alice@example.com"]
+    /// product-owner = ["bob@example.com"]
+    /// sre = ["carol@example.com"]
+    ///
+    /// [environments.production]
+    /// approvals = ["tech-lead", "product-owner | sre"]
+    /// "#,
+    ///     "rel.toml".as_ref(),
+    /// )?;
+    /// let (tag_object, _commit) = relcore::record::release_of(&repo, "v1.2.0")?;
+    /// let tip = repo.resolve(relcore::record::REF).ok(); // None: no record yet
+    /// let state = relcore::record::state_at(&repo, tip)?;
+    /// let gate = state.gate(&config, "v1.2.0", tag_object, "production").expect("a gate");
+    /// assert!(!gate.satisfied);
+    /// assert_eq!(gate.missing, ["tech-lead", "product-owner | sre"]);
+    /// // Environments without `approvals` have no gate.
+    /// assert!(state.gate(&config, "v1.2.0", tag_object, "staging").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn gate(
         &self,
         config: &Config,

@@ -346,6 +346,21 @@ fn the_server_refuses_hand_made_entries() {
         ),
         "record-ref",
     );
+    // A valid decision whose entry has two parents: the record is a chain.
+    let merge = fixture(
+        &repo,
+        &format!(
+            "RAW_PARENTS='{good} {rewrite}' raw_entry alice alice approve v1.2.0 production alice@example.com"
+        ),
+    );
+    rejected(
+        &raw_push(
+            &repo,
+            "alice",
+            &["origin", &format!("{merge}:refs/rel/record")],
+        ),
+        "record-entry",
+    );
     assert_eq!(server_record(&repo).as_deref(), Some(good.as_str()));
 }
 
