@@ -12,7 +12,8 @@ mod commands;
 mod render;
 
 use commands::{
-    Global, changelog, check, hook, init, install, lint, log, next, notes, record, release, verify,
+    Global, changelog, check, deploy, hook, init, install, lint, log, next, notes, record, release,
+    verify,
 };
 
 /// Release management inside git: Conventional Commits, semantic versions, changelogs, signed tags.
@@ -60,6 +61,13 @@ enum Command {
     /// Record a signed decision on a release for an environment's gate (approve, or
     /// --reject / --revoke) in refs/rel/record, and push it.
     Approve(record::ApproveArgs),
+    /// Record a release's artifacts (names, sizes, sha256) in refs/rel/record: once per release.
+    Attest(deploy::AttestArgs),
+    /// Deploy a release to an environment: every rule checked, `deploy` then `smoke` run, the
+    /// promotion and its result recorded (and an automatic rollback when configured).
+    Promote(deploy::PromoteArgs),
+    /// Deploy the release verified in ENV before the current one (or --to TAG) back, for a reason.
+    Rollback(deploy::RollbackArgs),
     /// A release's timeline and gates from the release record (default: releases with an open gate).
     Status(record::StatusArgs),
     /// Replay the whole release record against the policy; exit 1 naming each entry that breaks a rule.
@@ -86,6 +94,9 @@ fn main() -> ExitCode {
         Command::Init(args) => init::run(args, &global),
         Command::Approve(args) => record::approve(args, &global),
         Command::Status(args) => record::status(args, &global),
+        Command::Attest(args) => deploy::attest(args, &global),
+        Command::Promote(args) => deploy::promote(args, &global),
+        Command::Rollback(args) => deploy::rollback(args, &global),
         Command::Audit(args) => record::audit(args, &global),
     };
     match result {

@@ -29,7 +29,7 @@ use located::{invalid, line_col};
 
 pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig, Section};
 pub(crate) use environments::item_roles;
-pub use environments::{EnvironmentConfig, RolesConfig};
+pub use environments::{Duration, EnvironmentConfig, RolesConfig, Rollback};
 
 /// The name of the configuration file at the root of a work tree (or in `$GIT_DIR` of a bare repository).
 pub const FILE_NAME: &str = "rel.toml";
@@ -148,6 +148,25 @@ impl Config {
             let items = approvals
                 .map(|(i, item)| (format!("environments.{name}.approvals[{i}]"), item))
                 .chain(promoters.map(|(i, r)| (format!("environments.{name}.promoters[{i}]"), r)));
+            if let Some(after) = env.after.as_deref()
+                && (after == name || !self.environments.contains_key(after))
+            {
+                let key = format!("environments.{name}.after");
+                let table = text.find(&format!("[environments.{name}]")).unwrap_or(0);
+                let offset = text[table..].find("after").map_or(table, |at| table + at);
+                let (line, column) = line_col(text, offset);
+                let known: Vec<&str> = self.environments.keys().map(String::as_str).collect();
+                return Err(Error::Invalid {
+                    path: path.to_owned(),
+                    line,
+                    column,
+                    message: format!(
+                        "`{key}`: `{after}` is not another environment (environments: {})",
+                        known.join(", ")
+                    ),
+                    key: Some(key),
+                });
+            }
             for (key, item) in items {
                 let fault = match item_roles(item).find(|r| !self.roles.contains_key(*r)) {
                     _ if item_roles(item).next().is_none() => "it names no role".to_owned(),

@@ -101,6 +101,22 @@ pub enum Rule {
     RecordDuplicate,
     /// A revocation of nothing.
     RecordRevoke,
+    /// A second attestation of a release, or one without artifacts.
+    RecordAttest,
+    /// A deployment's artifacts are not the attested ones.
+    RecordArtifact,
+    /// A promotion before the release was verified in the environment it comes after.
+    RecordAfter,
+    /// A promotion before the soak time has passed.
+    RecordSoak,
+    /// A promotion without the environment's approvals.
+    RecordApprovals,
+    /// A promotion without the readiness review the environment requires.
+    RecordReady,
+    /// A `verified` or `failed` entry that follows no deployment awaiting its result.
+    RecordResult,
+    /// A rollback without a reason, or to a release never verified there.
+    RecordRollback,
 }
 
 impl Rule {
@@ -118,6 +134,14 @@ impl Rule {
             R::Duplicate => Rule::RecordDuplicate,
             R::Revoke => Rule::RecordRevoke,
             R::Entry => Rule::RecordEntry,
+            R::Attest => Rule::RecordAttest,
+            R::Artifact => Rule::RecordArtifact,
+            R::After => Rule::RecordAfter,
+            R::Soak => Rule::RecordSoak,
+            R::Approvals => Rule::RecordApprovals,
+            R::Ready => Rule::RecordReady,
+            R::Result => Rule::RecordResult,
+            R::Rollback => Rule::RecordRollback,
         }
     }
 }
@@ -147,6 +171,14 @@ impl Rule {
             Rule::RecordFourEyes => "record-four-eyes",
             Rule::RecordDuplicate => "record-duplicate",
             Rule::RecordRevoke => "record-revoke",
+            Rule::RecordAttest => "record-attest",
+            Rule::RecordArtifact => "record-artifact",
+            Rule::RecordAfter => "record-after",
+            Rule::RecordSoak => "record-soak",
+            Rule::RecordApprovals => "record-approvals",
+            Rule::RecordReady => "record-ready",
+            Rule::RecordResult => "record-result",
+            Rule::RecordRollback => "record-rollback",
         }
     }
 }

@@ -75,6 +75,19 @@ impl State {
         tag_object: ObjectId,
         environment: &str,
     ) -> Option<Gate> {
+        self.gate_without(config, tag, tag_object, environment, "")
+    }
+
+    /// The gate as [`State::gate`] sees it, `promoter`'s own approval left out: the promoter
+    /// never counts.
+    pub(super) fn gate_without(
+        &self,
+        config: &Config,
+        tag: &str,
+        tag_object: ObjectId,
+        environment: &str,
+        promoter: &str,
+    ) -> Option<Gate> {
         let env = config.environments.get(environment)?;
         if env.approvals.is_empty() {
             return None;
@@ -82,7 +95,7 @@ impl State {
         let decisions = self.decisions(tag, tag_object, environment);
         let approvers: Vec<&str> = decisions
             .iter()
-            .filter(|d| d.event == Event::Approve)
+            .filter(|d| d.event == Event::Approve && d.actor != promoter)
             .map(|d| d.actor.as_str())
             .collect();
         let matched = matching(config, &env.approvals, &approvers);

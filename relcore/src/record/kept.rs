@@ -16,13 +16,13 @@ use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
 use super::state::Release;
-use super::{Decision, Error, State, read_since};
+use super::{Attested, Decision, Deployment, Error, State, read_since};
 use crate::history::Repo;
 
 /// Where the state is kept, under the repository's (common) git directory.
 const FILE: &str = "rel/record-state.json";
 /// The file's format: another one is read as no file.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Kept {
@@ -30,6 +30,7 @@ struct Kept {
     tip: String,
     last_time: Option<i64>,
     releases: Vec<KeptRelease>,
+    environments: BTreeMap<String, Vec<Deployment>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -38,6 +39,7 @@ struct KeptRelease {
     object: String,
     entries: Vec<String>,
     decisions: BTreeMap<String, Vec<Decision>>,
+    attested: Option<Attested>,
 }
 
 /// The state of the record at `tip` (`None`: no record yet): the kept state, brought up to
@@ -94,6 +96,7 @@ fn load(path: &Path) -> Option<(ObjectId, State)> {
     let id = |hex: &str| ObjectId::from_hex(hex.as_bytes()).ok();
     let mut state = State {
         last_time: kept.last_time,
+        environments: kept.environments,
         ..State::default()
     };
     for release in kept.releases {
@@ -107,6 +110,7 @@ fn load(path: &Path) -> Option<(ObjectId, State)> {
             Release {
                 entries,
                 decisions: release.decisions,
+                attested: release.attested,
             },
         );
     }
@@ -127,8 +131,10 @@ fn save(path: &Path, tip: ObjectId, state: &State) {
                 object: object.to_string(),
                 entries: release.entries.iter().map(ToString::to_string).collect(),
                 decisions: release.decisions.clone(),
+                attested: release.attested.clone(),
             })
             .collect(),
+        environments: state.environments.clone(),
     };
     let Ok(json) = serde_json::to_vec(&kept) else {
         return;

@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use super::read::read_entry;
 use super::state::{Rule, Violation};
-use super::{Entry, Error, Event, Gate, State, read, release_facts, release_of, state_at};
+use super::{
+    Deployment, Entry, Error, Event, Gate, State, read, release_facts, release_of, state_at,
+};
 use crate::config::Config;
 use crate::history::Repo;
 use crate::signature::{self, Anchors, At, parse_tag_object};
@@ -31,6 +33,9 @@ pub struct Status {
     pub timeline: Vec<Step>,
     /// Each configured environment's gate.
     pub gates: Vec<Gate>,
+    /// Its path through the environments: `(environment, deployment)`, oldest first per
+    /// environment.
+    pub deployments: Vec<(String, Deployment)>,
 }
 
 /// One entry of a release's timeline.
@@ -109,7 +114,18 @@ pub fn status(
         .keys()
         .filter_map(|env| state.gate(config, tag, tag_object, env))
         .collect();
+    let deployments = state
+        .environments()
+        .flat_map(|env| {
+            state
+                .deployments(env)
+                .iter()
+                .filter(|d| d.is(tag, tag_object))
+                .map(move |d| (env.to_owned(), d.clone()))
+        })
+        .collect();
     Ok(Status {
+        deployments,
         tag: tag.to_owned(),
         tag_object: tag_object.to_string(),
         commit: commit.to_string(),
@@ -118,6 +134,33 @@ pub fn status(
         signature: verdict.format,
         timeline,
         gates,
+    })
+}
+
+/// What runs in each environment, and the gates still open: `rel status` without a release.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Overview {
+    /// Each configured environment and its latest deployment (`None`: nothing yet).
+    pub environments: Vec<(String, Option<Deployment>)>,
+    /// `(tag, gate)`: the releases with a gate still open.
+    pub open_gates: Vec<(String, Gate)>,
+}
+
+/// What runs in each configured environment and the open gates, from the record at `tip`.
+///
+/// # Errors
+/// When the record cannot be read.
+pub fn overview(repo: &Repo, config: &Config, tip: Option<ObjectId>) -> Result<Overview, Error> {
+    let state = state_at(repo, tip)?;
+    let environments = config
+        .environments
+        .keys()
+        .map(|env| (env.clone(), state.running(env).cloned()))
+        .collect();
+    Ok(Overview {
+        environments,
+        open_gates: open_in(&state, config),
     })
 }
 
@@ -130,7 +173,10 @@ pub fn open_gates(
     config: &Config,
     tip: Option<ObjectId>,
 ) -> Result<Vec<(String, Gate)>, Error> {
-    let state = state_at(repo, tip)?;
+    Ok(open_in(&state_at(repo, tip)?, config))
+}
+
+fn open_in(state: &State, config: &Config) -> Vec<(String, Gate)> {
     let mut open = Vec::new();
     for (tag, object) in state.releases() {
         for env in config.environments.keys() {
@@ -141,7 +187,7 @@ pub fn open_gates(
             }
         }
     }
-    Ok(open)
+    open
 }
 
 /// Replays the whole record at `tip` against the rules, every signature verified (keys valid

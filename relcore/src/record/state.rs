@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
+use super::deploy::{Attested, Deployment};
 use super::gate::{covered, matching, roles_of};
 use super::{Entry, Event, SKEW, Statement};
 use crate::config::{Config, item_roles};
@@ -60,6 +61,30 @@ pub enum Rule {
     /// A revocation of nothing.
     #[serde(rename = "record-revoke")]
     Revoke,
+    /// A second attestation of a release, or one without artifacts.
+    #[serde(rename = "record-attest")]
+    Attest,
+    /// A deployment's artifacts are not the attested ones.
+    #[serde(rename = "record-artifact")]
+    Artifact,
+    /// A promotion before the release was verified in the environment it comes after.
+    #[serde(rename = "record-after")]
+    After,
+    /// A promotion before the soak time since that verification has passed.
+    #[serde(rename = "record-soak")]
+    Soak,
+    /// A promotion without the environment's approvals.
+    #[serde(rename = "record-approvals")]
+    Approvals,
+    /// A promotion without the readiness review the environment requires.
+    #[serde(rename = "record-ready")]
+    Ready,
+    /// A `verified` or `failed` that follows no deployment awaiting its result.
+    #[serde(rename = "record-result")]
+    Result,
+    /// A rollback without a reason, to a release never verified there, or to what runs there.
+    #[serde(rename = "record-rollback")]
+    Rollback,
 }
 
 impl Rule {
@@ -76,6 +101,14 @@ impl Rule {
             Rule::FourEyes => "record-four-eyes",
             Rule::Duplicate => "record-duplicate",
             Rule::Revoke => "record-revoke",
+            Rule::Attest => "record-attest",
+            Rule::Artifact => "record-artifact",
+            Rule::After => "record-after",
+            Rule::Soak => "record-soak",
+            Rule::Approvals => "record-approvals",
+            Rule::Ready => "record-ready",
+            Rule::Result => "record-result",
+            Rule::Rollback => "record-rollback",
         }
     }
 }
@@ -129,6 +162,8 @@ pub(crate) struct Candidate<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct State {
     pub(super) releases: BTreeMap<(String, ObjectId), Release>,
+    /// Per environment, every deployment to it, oldest first.
+    pub(super) environments: BTreeMap<String, Vec<Deployment>>,
     pub(super) last_time: Option<i64>,
 }
 
@@ -139,6 +174,8 @@ pub(super) struct Release {
     pub(super) entries: Vec<ObjectId>,
     /// Per environment, the standing decisions.
     pub(super) decisions: BTreeMap<String, Vec<Decision>>,
+    /// Its attested artifacts.
+    pub(super) attested: Option<Attested>,
 }
 
 impl State {
@@ -230,6 +267,18 @@ impl State {
                 );
             }
             Some(_) => {}
+        }
+        if !s.event.is_decision() {
+            return self.validate_deploy(config, candidate);
+        }
+        if !s.artifacts.is_empty() || s.outcome.is_some() {
+            return refuse(
+                Rule::Entry,
+                format!(
+                    "a `{}` entry lists no artifacts and no outcome",
+                    s.event.as_str()
+                ),
+            );
         }
         let Some(env) = config
             .environments
@@ -325,6 +374,15 @@ impl State {
     pub(crate) fn apply(&mut self, entry: ObjectId, statement: &Statement, time: i64) {
         self.last_time = Some(self.last_time.map_or(time, |t| t.max(time)));
         let s = statement;
+        if !s.event.is_decision() {
+            self.releases
+                .entry((s.tag.clone(), s.tag_object))
+                .or_default()
+                .entries
+                .push(entry);
+            self.apply_deploy(entry, s, time);
+            return;
+        }
         let release = self
             .releases
             .entry((s.tag.clone(), s.tag_object))

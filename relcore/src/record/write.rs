@@ -6,7 +6,9 @@ use gix::ObjectId;
 
 use super::read::read_entry;
 use super::state::{Candidate, Violation};
-use super::{Error, Event, REF, State, Statement, release_facts, release_of, state_at};
+use super::{
+    Artifact, Error, Event, Outcome, REF, State, Statement, release_facts, release_of, state_at,
+};
 use crate::config::Config;
 use crate::history::Repo;
 use crate::signature::{Anchors, At};
@@ -36,40 +38,66 @@ pub enum Appended {
     },
 }
 
-/// Records `event` on release `tag` for `environment` as the user (their git signing setup),
-/// on `remote`'s record: fetches it, checks the decision against it with `config` and
-/// `anchors`, signs and pushes; when another entry landed first, does it all again on the new
-/// tip (a few times).
+/// A statement to append, before its actor is known: the signature tells who that is.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Draft {
+    /// The event.
+    pub event: Event,
+    /// The release tag.
+    pub tag: String,
+    /// The environment (empty for `attest`).
+    pub environment: String,
+    /// A note (a rollback's reason).
+    pub note: Option<String>,
+    /// The artifacts (`attest`; `promote` and `rollback`: those deployed).
+    pub artifacts: Vec<Artifact>,
+    /// How a deployment ended (`verified`, `failed`).
+    pub outcome: Option<Outcome>,
+}
+
+impl Draft {
+    /// `event` on release `tag` in `environment`, nothing else said.
+    pub fn new(event: Event, tag: impl Into<String>, environment: impl Into<String>) -> Self {
+        Draft {
+            event,
+            tag: tag.into(),
+            environment: environment.into(),
+            note: None,
+            artifacts: Vec::new(),
+            outcome: None,
+        }
+    }
+}
+
+/// Records `draft` as the user (their git signing setup) on `remote`'s record: fetches it,
+/// checks the entry against it with `config` and `anchors`, signs and pushes; when another
+/// entry landed first, does it all again on the new tip (a few times).
 ///
 /// # Errors
 /// When git fails (fetching, signing, pushing) or the record cannot be read.
-#[allow(clippy::too_many_arguments)]
 pub fn append(
     repo: &Repo,
     config: &Config,
     anchors: &Anchors,
     remote: &str,
-    tag: &str,
-    event: Event,
-    environment: &str,
-    note: Option<&str>,
+    draft: &Draft,
 ) -> Result<Appended, Error> {
     let git = repo.git_cli();
-    let (tag_object, commit) = release_of(repo, tag)?;
+    let tag = draft.tag.as_str();
+    let release = release_of(repo, tag)?;
     let facts = release_facts(repo, anchors, tag)?;
     let mut last = None;
     for attempt in 0..ATTEMPTS {
         let tip = fetch(repo, remote)?;
         let state = state_at(repo, tip)?;
         // The actor is whoever the signature says: sign first, then judge.
-        let statement = |actor: String| Statement {
-            event,
-            tag: tag.to_owned(),
-            tag_object,
-            commit,
-            environment: environment.to_owned(),
-            actor,
-            note: note.map(str::to_owned),
+        let statement = |actor: String| {
+            let mut s = Statement::new(draft.event, tag, release, draft.environment.clone(), actor);
+            s.note.clone_from(&draft.note);
+            s.artifacts.clone_from(&draft.artifacts);
+            s.outcome.clone_from(&draft.outcome);
+            s
         };
         let probe = sign(repo, tip, &statement(String::new()))?;
         let signer = match read_entry(repo, probe)?.signer(anchors, At::Now)? {

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 pub mod changelog;
 pub mod check;
+pub mod deploy;
 pub mod hook;
 pub mod init;
 pub mod install;

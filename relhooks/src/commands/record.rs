@@ -20,6 +20,18 @@ pub struct RecordArgs {
     trust: TrustArgs,
 }
 
+impl RecordArgs {
+    /// The remote (empty: the local record).
+    pub fn remote(&self) -> &str {
+        &self.remote
+    }
+
+    /// Whom to trust.
+    pub fn trust(&self) -> &TrustArgs {
+        &self.trust
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ApproveArgs {
     /// The release tag, e.g. v1.2.0.
@@ -68,16 +80,9 @@ pub fn approve(args: ApproveArgs, global: &Global) -> Result<ExitCode> {
         (_, true) => Event::Revoke,
         _ => Event::Approve,
     };
-    let appended = record::append(
-        &repo,
-        &config,
-        &anchors,
-        &args.on.remote,
-        &args.tag,
-        event,
-        &args.environment,
-        args.note.as_deref(),
-    )?;
+    let mut draft = record::Draft::new(event, &args.tag, &args.environment);
+    draft.note.clone_from(&args.note);
+    let appended = record::append(&repo, &config, &anchors, &args.on.remote, &draft)?;
     match appended {
         Appended::Pushed {
             entry,
@@ -132,21 +137,37 @@ pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
     let (config, anchors) = trusted(&repo, &args.on.trust)?;
     let tip = tip(&repo, &args.on.remote)?;
     let Some(tag) = &args.tag else {
-        let open = record::open_gates(&repo, &config, tip)?;
+        let overview = record::overview(&repo, &config, tip)?;
         if args.json {
-            #[derive(Serialize)]
-            struct Open<'a> {
-                tag: &'a str,
-                gate: &'a record::Gate,
-            }
-            let list: Vec<Open> = open.iter().map(|(tag, gate)| Open { tag, gate }).collect();
-            return print_json(&list);
+            return print_json(&overview);
         }
         let mut out = std::io::stdout().lock();
-        if open.is_empty() {
+        for (env, running) in &overview.environments {
+            match running {
+                None => writeln!(out, "{env}: nothing deployed")?,
+                Some(d) => writeln!(
+                    out,
+                    "{env}: {} {} (since {}, {} by {})",
+                    d.tag,
+                    match &d.result {
+                        Some(r) if r.verified => "verified",
+                        Some(_) => "FAILED",
+                        None => "deploying, no result yet",
+                    },
+                    d.time,
+                    if d.event == Event::Rollback {
+                        "rolled back"
+                    } else {
+                        "promoted"
+                    },
+                    d.actor
+                )?,
+            }
+        }
+        if overview.open_gates.is_empty() {
             writeln!(out, "no release has an open gate")?;
         }
-        for (tag, gate) in &open {
+        for (tag, gate) in &overview.open_gates {
             writeln!(out, "{tag}  {}", summary(gate))?;
         }
         return Ok(ExitCode::SUCCESS);
@@ -174,12 +195,17 @@ pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
         }
     )?;
     for step in &status.timeline {
+        let place = match (step.environment.as_str(), step.event.is_decision()) {
+            ("", _) => String::new(),
+            (env, true) => format!(" for {env}"),
+            (env, false) => format!(" in {env}"),
+        };
         writeln!(
             out,
-            "  {} {} for {} by {}{}{}",
+            "  {} {}{} by {}{}{}",
             &step.entry[..7],
             step.event.as_str(),
-            step.environment,
+            place,
             step.signer.as_deref().unwrap_or("an UNTRUSTED signer"),
             if step.roles.is_empty() {
                 String::new()
@@ -194,6 +220,14 @@ pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
     }
     for gate in &status.gates {
         writeln!(out, "{}", summary(gate))?;
+    }
+    for (env, d) in &status.deployments {
+        let result = match &d.result {
+            Some(r) if r.verified => "verified",
+            Some(_) => "FAILED",
+            None => "no result yet",
+        };
+        writeln!(out, "{env}: {} {result}", d.event.as_str())?;
     }
     Ok(ExitCode::SUCCESS)
 }

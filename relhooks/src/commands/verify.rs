@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use relcore::signature;
+use relcore::{record, signature};
 use serde::Serialize;
 
 use super::progress::Progress;
@@ -19,12 +19,23 @@ pub struct Args {
     /// Print one JSON document.
     #[arg(long)]
     json: bool,
+    /// Check a downloaded file against the artifacts the release attested in the release
+    /// record (one TAG; repeatable).
+    #[arg(long = "artifact", value_name = "FILE")]
+    artifacts: Vec<std::path::PathBuf>,
+    /// The remote whose release record is fetched for --artifact (`''`: the local record;
+    /// a remote that does not exist: the local record too).
+    #[arg(long, default_value = "origin")]
+    remote: String,
 }
 
 pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let names = &args.tags;
     let repo = discover(&global.dir)?;
     let (config, anchors) = trusted(&repo, &args.trust)?;
+    if !args.artifacts.is_empty() {
+        return artifacts(&args, &repo, &config, &anchors);
+    }
     let tags = signature::select(&repo, &config.version.tag_prefix, names)?;
     // Each verification may run gpg or ssh-keygen: a spinner on a terminal, cleared before
     // the results are printed.
@@ -74,6 +85,68 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     }
     if tags.is_empty() {
         eprintln!("no release tags to verify");
+    }
+    Ok(check(ok))
+}
+
+/// `rel verify TAG --artifact FILE...`: the tag verified, then each file matched by its sha256
+/// against the artifacts the release attested.
+fn artifacts(
+    args: &Args,
+    repo: &relcore::Repo,
+    config: &relcore::Config,
+    anchors: &signature::Anchors,
+) -> Result<ExitCode> {
+    let [tag] = &args.tags[..] else {
+        anyhow::bail!("--artifact checks files against one release: name exactly one TAG");
+    };
+    let selected = signature::select(repo, &config.version.tag_prefix, std::slice::from_ref(tag))?;
+    let mut ok = true;
+    let mut out = std::io::stdout().lock();
+    for t in &selected {
+        let verdict = signature::verify(repo, t, anchors)?;
+        if !verdict.is_ok() {
+            ok = false;
+            writeln!(
+                out,
+                "{tag}: FAILED: {}",
+                verdict.reason.as_deref().unwrap_or_default()
+            )?;
+        }
+    }
+    let tip = if args.remote.is_empty() || repo.remote_url(&args.remote).is_none() {
+        repo.resolve(record::REF).ok()
+    } else {
+        record::fetch(repo, &args.remote)?
+    };
+    let state = record::state_at(repo, tip)?;
+    let (tag_object, _) = record::release_of(repo, tag)?;
+    let attested = state.attested(tag, tag_object);
+    for path in &args.artifacts {
+        let file = record::artifact(path)?;
+        let shown = path.display();
+        match attested.and_then(|a| a.find(&file)) {
+            Some(a) => writeln!(
+                out,
+                "{shown}: matches artifact `{}` of {tag} (sha256 {})",
+                a.name, a.sha256
+            )?,
+            None => {
+                ok = false;
+                if attested.is_none() {
+                    writeln!(
+                        out,
+                        "{shown}: matches no attested artifact of {tag}: it attested none"
+                    )?;
+                } else {
+                    writeln!(
+                        out,
+                        "{shown}: matches no attested artifact of {tag} (sha256 {})",
+                        file.sha256
+                    )?;
+                }
+            }
+        }
     }
     Ok(check(ok))
 }

@@ -7,6 +7,7 @@ mod bad_input;
 mod changelog;
 mod cli_behaviour;
 mod config_errors;
+mod deploy;
 mod files;
 mod gate;
 mod hooks;

@@ -1,0 +1,446 @@
+//! Artifacts and deployments in the record: `attest` (a release's artifact set, once),
+//! `promote` and `rollback` (a release deployed to an environment), `verified` and `failed`
+//! (how that deployment ended), and the rules of SPEC 7 each must pass.
+
+use gix::ObjectId;
+use serde::{Deserialize, Serialize};
+
+use super::gate::roles_of;
+use super::state::{Candidate, Rule, Violation};
+use super::{Artifact, Event, Outcome, State, Statement};
+use crate::config::{Config, EnvironmentConfig};
+
+/// A release deployed to an environment (by `promote` or `rollback`), and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Deployment {
+    /// The release tag.
+    pub tag: String,
+    /// Its tag object.
+    pub tag_object: String,
+    /// `promote` or `rollback`.
+    pub event: Event,
+    /// The entry that started it.
+    pub entry: String,
+    /// Who ran it (their principal).
+    pub actor: String,
+    /// When it started (seconds since the epoch).
+    pub time: i64,
+    /// The artifacts deployed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
+    /// `verified` or `failed`, once recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Result>,
+}
+
+/// How a deployment ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Result {
+    /// Whether its smoke test passed.
+    pub verified: bool,
+    /// The entry that says so.
+    pub entry: String,
+    /// When (seconds since the epoch).
+    pub time: i64,
+    /// The step, exit status and duration.
+    pub outcome: Option<Outcome>,
+}
+
+/// A release's attested artifacts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Attested {
+    /// The `attest` entry.
+    pub entry: String,
+    /// The artifacts.
+    pub artifacts: Vec<Artifact>,
+}
+
+impl Attested {
+    /// The attested artifact with `artifact`'s digest, if any: a file matches by content.
+    pub fn find(&self, artifact: &Artifact) -> Option<&Artifact> {
+        self.artifacts.iter().find(|a| a.sha256 == artifact.sha256)
+    }
+}
+
+impl Deployment {
+    /// Whether it deployed release `tag` (object `tag_object`).
+    pub fn is(&self, tag: &str, tag_object: ObjectId) -> bool {
+        self.tag == tag
+            && ObjectId::from_hex(self.tag_object.as_bytes()).is_ok_and(|id| id == tag_object)
+    }
+
+    /// Whether it ended verified.
+    pub fn verified(&self) -> bool {
+        self.result.as_ref().is_some_and(|r| r.verified)
+    }
+}
+
+impl State {
+    /// Every deployment to `environment`, oldest first.
+    pub fn deployments(&self, environment: &str) -> &[Deployment] {
+        self.environments
+            .get(environment)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// What runs in `environment`: its latest deployment.
+    pub fn running(&self, environment: &str) -> Option<&Deployment> {
+        self.deployments(environment).last()
+    }
+
+    /// The environments that have seen a deployment.
+    pub fn environments(&self) -> impl Iterator<Item = &str> {
+        self.environments.keys().map(String::as_str)
+    }
+
+    /// When release `tag` (object `tag_object`) was last verified in `environment`.
+    pub fn verified_in(&self, environment: &str, tag: &str, tag_object: ObjectId) -> Option<i64> {
+        self.deployments(environment)
+            .iter()
+            .filter(|d| d.is(tag, tag_object))
+            .filter_map(|d| d.result.as_ref().filter(|r| r.verified).map(|r| r.time))
+            .max()
+    }
+
+    /// The artifacts attested for release `tag` (object `tag_object`).
+    pub fn attested(&self, tag: &str, tag_object: ObjectId) -> Option<&Attested> {
+        self.releases
+            .get(&(tag.to_owned(), tag_object))
+            .and_then(|r| r.attested.as_ref())
+    }
+
+    /// The release a rollback of `environment` goes back to: the latest one verified there
+    /// that is not what runs there now.
+    pub fn rollback_target(&self, environment: &str) -> Option<&Deployment> {
+        let running = self.running(environment);
+        self.deployments(environment).iter().rev().find(|d| {
+            d.verified() && running.is_none_or(|r| r.tag != d.tag || r.tag_object != d.tag_object)
+        })
+    }
+
+    /// The rules of `attest`, `promote`, `verified`, `failed` and `rollback` entries.
+    pub(super) fn validate_deploy(
+        &self,
+        config: &Config,
+        candidate: &Candidate<'_>,
+    ) -> std::result::Result<(), Violation> {
+        let s = candidate.statement;
+        let refuse = |rule, message: String| Err(Violation::new(candidate.entry, rule, message));
+        if s.event == Event::Attest {
+            return self.validate_attest(candidate);
+        }
+        let Some(env) = config.environments.get(&s.environment) else {
+            return refuse(
+                Rule::Environment,
+                format!(
+                    "environment `{}` is not configured (no [environments.{}] in rel.toml)",
+                    s.environment, s.environment
+                ),
+            );
+        };
+        if !s.artifacts.is_empty() && !matches!(s.event, Event::Promote | Event::Rollback) {
+            return refuse(
+                Rule::Entry,
+                format!("a `{}` entry lists no artifacts", s.event.as_str()),
+            );
+        }
+        match s.event {
+            Event::Verified | Event::Failed => self.validate_result(candidate),
+            Event::Rollback => {
+                self.promoter(config, env, candidate)?;
+                self.validate_rollback(candidate)
+            }
+            _ => {
+                self.promoter(config, env, candidate)?;
+                self.validate_promote(config, env, candidate)
+            }
+        }
+    }
+
+    fn validate_attest(&self, candidate: &Candidate<'_>) -> std::result::Result<(), Violation> {
+        let s = candidate.statement;
+        let refuse = |rule, message: String| Err(Violation::new(candidate.entry, rule, message));
+        if !s.environment.is_empty() || s.outcome.is_some() {
+            return refuse(
+                Rule::Entry,
+                "an `attest` entry names no environment and no outcome".into(),
+            );
+        }
+        if s.artifacts.is_empty() {
+            return refuse(
+                Rule::Attest,
+                format!("the attestation of {} lists no artifacts", s.tag),
+            );
+        }
+        let mut names: Vec<&str> = s.artifacts.iter().map(|a| a.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return refuse(
+                Rule::Attest,
+                format!("the attestation of {} names `{}` twice", s.tag, w[0]),
+            );
+        }
+        if let Some(before) = self.attested(&s.tag, s.tag_object) {
+            return refuse(
+                Rule::Attest,
+                format!(
+                    "{}'s artifacts were attested in entry {}: a release's artifact set is attested once",
+                    s.tag,
+                    &before.entry[..7]
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// The signer may deploy here: holds one of `promoters`, when there are any.
+    fn promoter(
+        &self,
+        config: &Config,
+        env: &EnvironmentConfig,
+        candidate: &Candidate<'_>,
+    ) -> std::result::Result<(), Violation> {
+        let s = candidate.statement;
+        let roles = roles_of(config, candidate.signer);
+        if env.promoters.is_empty() || env.promoters.iter().any(|p| roles.contains(&p.as_str())) {
+            return Ok(());
+        }
+        Err(Violation::new(
+            candidate.entry,
+            Rule::Role,
+            format!(
+                "`{}` may not deploy to {}: that takes one of the roles {} (promoters)",
+                s.actor,
+                s.environment,
+                env.promoters.join(", ")
+            ),
+        ))
+    }
+
+    fn validate_promote(
+        &self,
+        config: &Config,
+        env: &EnvironmentConfig,
+        candidate: &Candidate<'_>,
+    ) -> std::result::Result<(), Violation> {
+        let s = candidate.statement;
+        let refuse = |rule, message: String| Err(Violation::new(candidate.entry, rule, message));
+        if let Some(after) = env.after.as_deref() {
+            let Some(verified) = self.verified_in(after, &s.tag, s.tag_object) else {
+                return refuse(
+                    Rule::After,
+                    format!(
+                        "{} has not been verified in {after}, which {} comes after: promote it there first (rel promote {} --to {after})",
+                        s.tag, s.environment, s.tag
+                    ),
+                );
+            };
+            let soak = env.soak.map_or(0, |d| d.seconds());
+            let ends = verified.saturating_add(i64::try_from(soak).unwrap_or(i64::MAX));
+            if candidate.time < ends {
+                return refuse(
+                    Rule::Soak,
+                    format!(
+                        "{} was verified in {after} at {verified}; {}'s soak of {} ends at {ends}, {} s from this entry's time",
+                        s.tag,
+                        s.environment,
+                        env.soak.map(|d| d.to_string()).unwrap_or_default(),
+                        ends - candidate.time
+                    ),
+                );
+            }
+        }
+        if let Some(gate) =
+            self.gate_without(config, &s.tag, s.tag_object, &s.environment, &s.actor)
+            && !gate.satisfied
+        {
+            let mut needs = Vec::new();
+            if !gate.missing.is_empty() {
+                needs.push(format!("still needs: {}", gate.missing.join(", ")));
+            }
+            if !gate.rejected_by.is_empty() {
+                needs.push(format!("rejected by: {}", gate.rejected_by.join(", ")));
+            }
+            return refuse(
+                Rule::Approvals,
+                format!(
+                    "{} is not approved for {} ({}; the promoter's own approval never counts): rel approve {} --for {}",
+                    s.tag,
+                    s.environment,
+                    needs.join("; "),
+                    s.tag,
+                    s.environment
+                ),
+            );
+        }
+        if env.require_ready {
+            return refuse(
+                Rule::Ready,
+                format!(
+                    "{} requires a passing readiness review (require_ready), and {} has none recorded",
+                    s.environment, s.tag
+                ),
+            );
+        }
+        self.artifacts_attested(candidate)
+    }
+
+    /// A deployment's artifacts are the attested ones: each offered file's digest is one of
+    /// the release's attested digests; a release with attested artifacts deploys them.
+    fn artifacts_attested(&self, candidate: &Candidate<'_>) -> std::result::Result<(), Violation> {
+        let s = candidate.statement;
+        let refuse =
+            |message: String| Err(Violation::new(candidate.entry, Rule::Artifact, message));
+        match (self.attested(&s.tag, s.tag_object), s.artifacts.is_empty()) {
+            (None, true) => Ok(()),
+            (None, false) => refuse(format!(
+                "{} has no attested artifacts: attest them first (rel attest {} PATH...)",
+                s.tag, s.tag
+            )),
+            (Some(_), true) => refuse(format!(
+                "{}'s artifacts are attested: deploy them (--artifact PATH), never a rebuilt file",
+                s.tag
+            )),
+            (Some(attested), false) => {
+                for offered in &s.artifacts {
+                    if !attested
+                        .artifacts
+                        .iter()
+                        .any(|a| a.sha256 == offered.sha256)
+                    {
+                        return refuse(format!(
+                            "`{}` (sha256 {}) is not an attested artifact of {} (attested: {})",
+                            offered.name,
+                            offered.sha256,
+                            s.tag,
+                            attested
+                                .artifacts
+                                .iter()
+                                .map(|a| format!("{} sha256 {}", a.name, a.sha256))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn validate_result(&self, candidate: &Candidate<'_>) -> std::result::Result<(), Violation> {
+        let s = candidate.statement;
+        let refuse = |message: String| Err(Violation::new(candidate.entry, Rule::Result, message));
+        let Some(last) = self.running(&s.environment) else {
+            return refuse(format!(
+                "nothing was deployed to {}: a `{}` entry follows a promote or rollback",
+                s.environment,
+                s.event.as_str()
+            ));
+        };
+        if !last.is(&s.tag, s.tag_object) || last.result.is_some() {
+            return refuse(format!(
+                "no deployment of {} to {} awaits its result (the latest there is {} in entry {}{})",
+                s.tag,
+                s.environment,
+                last.tag,
+                &last.entry[..7.min(last.entry.len())],
+                if last.result.is_some() {
+                    ", already ended"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if last.actor != s.actor {
+            return refuse(format!(
+                "the deployment of {} to {} was run by `{}`: its result is theirs to record",
+                s.tag, s.environment, last.actor
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_rollback(&self, candidate: &Candidate<'_>) -> std::result::Result<(), Violation> {
+        let s = candidate.statement;
+        let refuse =
+            |message: String| Err(Violation::new(candidate.entry, Rule::Rollback, message));
+        if s.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            return refuse(format!(
+                "a rollback of {} needs a reason (-m)",
+                s.environment
+            ));
+        }
+        if self
+            .verified_in(&s.environment, &s.tag, s.tag_object)
+            .is_none()
+        {
+            return refuse(format!(
+                "{} was never verified in {}: a rollback goes back to a release verified there",
+                s.tag, s.environment
+            ));
+        }
+        if self
+            .running(&s.environment)
+            .is_some_and(|r| r.is(&s.tag, s.tag_object))
+        {
+            return refuse(format!("{} already runs in {}", s.tag, s.environment));
+        }
+        self.artifacts_attested(candidate).or_else(|v| {
+            if s.artifacts.is_empty() {
+                Ok(())
+            } else {
+                Err(v)
+            }
+        })
+    }
+
+    /// Adds an `attest`, `promote`, `verified`, `failed` or `rollback` entry.
+    pub(super) fn apply_deploy(&mut self, entry: ObjectId, s: &Statement, time: i64) {
+        match s.event {
+            Event::Attest => {
+                let release = self
+                    .releases
+                    .entry((s.tag.clone(), s.tag_object))
+                    .or_default();
+                release.attested.get_or_insert_with(|| Attested {
+                    entry: entry.to_string(),
+                    artifacts: s.artifacts.clone(),
+                });
+            }
+            Event::Promote | Event::Rollback => {
+                self.environments
+                    .entry(s.environment.clone())
+                    .or_default()
+                    .push(Deployment {
+                        tag: s.tag.clone(),
+                        tag_object: s.tag_object.to_string(),
+                        event: s.event,
+                        entry: entry.to_string(),
+                        actor: s.actor.clone(),
+                        time,
+                        artifacts: s.artifacts.clone(),
+                        result: None,
+                    });
+            }
+            Event::Verified | Event::Failed => {
+                if let Some(last) = self
+                    .environments
+                    .get_mut(&s.environment)
+                    .and_then(|d| d.last_mut())
+                    .filter(|d| d.is(&s.tag, s.tag_object) && d.result.is_none())
+                {
+                    last.result = Some(Result {
+                        verified: s.event == Event::Verified,
+                        entry: entry.to_string(),
+                        time,
+                        outcome: s.outcome.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! `rel attest`, `rel promote`, `rel rollback`: artifacts bound to a release, and the release
+//! deployed through environments with the record keeping score.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use relcore::record::{self, Appended, Deployed, Progress, Target};
+
+use super::record::RecordArgs;
+use super::{Global, discover, trusted};
+
+#[derive(Debug, clap::Args)]
+pub struct AttestArgs {
+    /// The release tag, e.g. v1.2.0.
+    tag: String,
+    /// The artifact files: their names, sizes and sha256 digests are recorded.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    on: RecordArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PromoteArgs {
+    /// The release tag, e.g. v1.2.0.
+    tag: String,
+    /// The environment to deploy it to.
+    #[arg(long = "to", value_name = "ENV")]
+    environment: String,
+    /// The artifact files to deploy: each must be one the release attested.
+    #[arg(long = "artifact", value_name = "PATH")]
+    artifacts: Vec<PathBuf>,
+    #[command(flatten)]
+    on: RecordArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RollbackArgs {
+    /// The environment to roll back.
+    environment: String,
+    /// The release to go back to (default: the one verified there before the current one); it
+    /// must have been verified there.
+    #[arg(long = "to", value_name = "TAG")]
+    to: Option<String>,
+    /// Why (required): kept in the record.
+    #[arg(short = 'm', long = "message", value_name = "REASON", required = true)]
+    reason: String,
+    /// The artifact files to deploy, when the release attested some.
+    #[arg(long = "artifact", value_name = "PATH")]
+    artifacts: Vec<PathBuf>,
+    #[command(flatten)]
+    on: RecordArgs,
+}
+
+pub fn attest(args: AttestArgs, global: &Global) -> Result<ExitCode> {
+    let repo = discover(&global.dir)?;
+    let (config, anchors) = trusted(&repo, args.on.trust())?;
+    let appended = record::attest(
+        &repo,
+        &config,
+        &anchors,
+        args.on.remote(),
+        &args.tag,
+        &args.paths,
+    )?;
+    match appended {
+        Appended::Pushed { entry, actor, .. } => {
+            println!(
+                "{actor} attested {} artifact(s) of {} (entry {})",
+                args.paths.len(),
+                args.tag,
+                entry.to_hex_with_len(7)
+            );
+            for path in &args.paths {
+                let a = record::artifact(path)?;
+                println!("  {}  {} ({} bytes)", a.sha256, a.name, a.size);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        other => refused(other),
+    }
+}
+
+pub fn promote(args: PromoteArgs, global: &Global) -> Result<ExitCode> {
+    let repo = discover(&global.dir)?;
+    let (config, anchors) = trusted(&repo, args.on.trust())?;
+    if !config.environments.contains_key(&args.environment) {
+        bail!(
+            "environment `{}` is not configured (environments in rel.toml: {})",
+            args.environment,
+            names(&config)
+        );
+    }
+    let target = Target {
+        repo: &repo,
+        config: &config,
+        anchors: &anchors,
+        remote: args.on.remote(),
+        environment: &args.environment,
+    };
+    let deployed = record::promote(target, &args.tag, &args.artifacts, &mut show)?;
+    finish(deployed, &args.environment)
+}
+
+pub fn rollback(args: RollbackArgs, global: &Global) -> Result<ExitCode> {
+    let repo = discover(&global.dir)?;
+    let (config, anchors) = trusted(&repo, args.on.trust())?;
+    if !config.environments.contains_key(&args.environment) {
+        bail!(
+            "environment `{}` is not configured (environments in rel.toml: {})",
+            args.environment,
+            names(&config)
+        );
+    }
+    let target = Target {
+        repo: &repo,
+        config: &config,
+        anchors: &anchors,
+        remote: args.on.remote(),
+        environment: &args.environment,
+    };
+    let deployed = record::rollback(
+        target,
+        args.to.as_deref(),
+        &args.reason,
+        &args.artifacts,
+        &mut show,
+    )?;
+    finish(deployed, &args.environment)
+}
+
+fn names(config: &relcore::Config) -> String {
+    let names: Vec<&str> = config.environments.keys().map(String::as_str).collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// Progress on stderr, so stdout keeps the commands' own output and the summary.
+fn show(progress: Progress) {
+    match progress {
+        Progress::Recorded {
+            event,
+            tag,
+            environment,
+            entry,
+        } => eprintln!(
+            "rel: recorded {} {tag} in {environment} (entry {})",
+            event.as_str(),
+            entry.to_hex_with_len(7)
+        ),
+        Progress::Running { step, command, tag } => {
+            eprintln!("rel: {step} {tag}: {command}");
+        }
+        _ => {}
+    }
+}
+
+fn finish(deployed: Deployed, environment: &str) -> Result<ExitCode> {
+    match deployed {
+        Deployed::Refused(v) => {
+            eprintln!("refused [{}]: {}", v.rule.id(), v.message);
+            eprintln!("nothing was deployed or recorded");
+            Ok(ExitCode::from(1))
+        }
+        Deployed::Untrusted { reason } => refused(Appended::Untrusted { reason }),
+        Deployed::Ran {
+            tag: running,
+            verified,
+            outcome,
+            rollback,
+            ..
+        } => {
+            if verified {
+                println!(
+                    "{running} verified in {environment} ({} ms)",
+                    outcome.duration_ms
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "{running} FAILED in {environment}: {} {}",
+                outcome.step,
+                match (outcome.timed_out, outcome.exit_code) {
+                    (true, _) => "timed out".to_owned(),
+                    (false, Some(code)) => format!("exited {code}"),
+                    (false, None) => "was killed".to_owned(),
+                }
+            );
+            match rollback {
+                Some((back, true)) => {
+                    println!("rolled back: {back} runs in {environment} again, verified");
+                }
+                Some((back, false)) => {
+                    println!("rolled back to {back}, which FAILED its smoke test too");
+                }
+                None => {}
+            }
+            Ok(ExitCode::from(1))
+        }
+        _ => Ok(ExitCode::from(1)),
+    }
+}
+
+fn refused(appended: Appended) -> Result<ExitCode> {
+    match appended {
+        Appended::Refused(v) => {
+            eprintln!("refused [{}]: {}", v.rule.id(), v.message);
+            eprintln!("nothing was recorded");
+        }
+        Appended::Untrusted { reason } => {
+            eprintln!(
+                "refused [record-signed]: your signature does not verify against the trust anchors: {reason}"
+            );
+        }
+        _ => {}
+    }
+    Ok(ExitCode::from(1))
+}
