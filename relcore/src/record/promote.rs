@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+use super::write::Session;
 use super::{Appended, Artifact, Draft, Error, Event, Outcome, State, append, release_of};
 use crate::config::{Config, EnvironmentConfig, Rollback};
 use crate::history::Repo;
@@ -150,7 +151,7 @@ pub fn promote(
     for path in artifacts {
         draft.artifacts.push(artifact(path)?);
     }
-    deploy(target, draft, artifacts, progress)
+    deploy(target, draft, artifacts, progress, &mut Session::default())
 }
 
 /// Rolls `target.environment` back to `to` (default: the release verified there before the
@@ -184,7 +185,7 @@ pub fn rollback(
     for path in artifacts {
         draft.artifacts.push(artifact(path)?);
     }
-    deploy(target, draft, artifacts, progress)
+    deploy(target, draft, artifacts, progress, &mut Session::default())
 }
 
 /// Records `draft` (a `promote` or `rollback`), runs the commands, records the result, and
@@ -194,6 +195,7 @@ fn deploy(
     draft: Draft,
     paths: &[PathBuf],
     progress: &mut dyn FnMut(Progress),
+    session: &mut Session,
 ) -> Result<Deployed, Error> {
     let Target {
         repo,
@@ -207,7 +209,7 @@ fn deploy(
         .get(environment)
         .cloned()
         .unwrap_or_default();
-    let state = match append(repo, config, anchors, remote, &draft)? {
+    let state = match session.append(repo, config, anchors, remote, &draft)? {
         Appended::Pushed { entry, state, .. } => {
             progress(Progress::Recorded {
                 event: draft.event,
@@ -239,7 +241,7 @@ fn deploy(
         environment,
     );
     result.outcome = Some(outcome.clone());
-    let mut state = record(repo, config, anchors, remote, &result, progress)?;
+    let mut state = record(target, &result, progress, session)?;
     let mut rolled_back = None;
     if !verified
         && draft.event == Event::Promote
@@ -255,7 +257,7 @@ fn deploy(
             verified,
             state: after,
             ..
-        } = deploy(target, draft, &[], progress)?
+        } = deploy(target, draft, &[], progress, session)?
         {
             rolled_back = Some((back, verified));
             state = after;
@@ -272,14 +274,19 @@ fn deploy(
 
 /// Appends a result entry, which its actor may always record: an error when it is refused.
 fn record(
-    repo: &Repo,
-    config: &Config,
-    anchors: &Anchors,
-    remote: &str,
+    target: Target<'_>,
     draft: &Draft,
     progress: &mut dyn FnMut(Progress),
+    session: &mut Session,
 ) -> Result<Box<State>, Error> {
-    match append(repo, config, anchors, remote, draft)? {
+    let Target {
+        repo,
+        config,
+        anchors,
+        remote,
+        ..
+    } = target;
+    match session.append(repo, config, anchors, remote, draft)? {
         Appended::Pushed { entry, state, .. } => {
             progress(Progress::Recorded {
                 event: draft.event,

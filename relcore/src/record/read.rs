@@ -92,12 +92,23 @@ pub(crate) fn read_entry(repo: &Repo, id: ObjectId) -> Result<Entry, Error> {
         .committer()
         .ok()
         .and_then(|c| c.time().ok())
-        .map_or(0, |t| t.seconds);
+        .map(|t| t.seconds);
+    // An entry is its message: git's empty tree, a committer time to judge it by.
+    let statement = if commit.tree() != ObjectId::empty_tree(id.kind()) {
+        Err(format!(
+            "its tree is {}, not the empty tree: an entry carries no files",
+            commit.tree()
+        ))
+    } else if time.is_none() {
+        Err("its committer line has no time rel can read".into())
+    } else {
+        Statement::parse(commit.message)
+    };
     Ok(Entry {
         id,
         parent: parents.first().copied(),
-        time,
-        statement: Statement::parse(commit.message),
+        time: time.unwrap_or(0),
+        statement,
         raw: object.data.clone(),
     })
 }

@@ -83,75 +83,112 @@ pub fn append(
     remote: &str,
     draft: &Draft,
 ) -> Result<Appended, Error> {
-    let git = repo.git_cli();
-    let tag = draft.tag.as_str();
-    let release = release_of(repo, tag)?;
-    let facts = release_facts(repo, anchors, tag)?;
-    let mut last = None;
-    for attempt in 0..ATTEMPTS {
-        let tip = fetch(repo, remote)?;
-        let state = state_at(repo, tip)?;
-        // The actor is whoever the signature says: sign first, then judge.
-        let statement = |actor: String| {
-            let mut s = Statement::new(draft.event, tag, release, draft.environment.clone(), actor);
-            s.note.clone_from(&draft.note);
-            s.artifacts.clone_from(&draft.artifacts);
-            s.outcome.clone_from(&draft.outcome);
-            s
-        };
-        let probe = sign(repo, tip, &statement(String::new()))?;
-        let signer = match read_entry(repo, probe)?.signer(anchors, At::Now)? {
-            Ok(signer) => signer.principal,
-            Err(reason) => return Ok(Appended::Untrusted { reason }),
-        };
-        let statement = statement(signer.clone());
-        let entry = sign(repo, tip, &statement)?;
-        let time = read_entry(repo, entry)?.time;
-        let candidate = Candidate {
-            entry: None,
-            statement: &statement,
-            signer: &signer,
-            time,
-        };
-        if let Err(violation) = state.validate(config, &candidate, &facts, None) {
-            return Ok(Appended::Refused(violation));
-        }
-        let refspec = format!("{entry}:{REF}");
-        match git.run(&["push", "--quiet", remote, &refspec], None) {
-            Ok(_) => {
-                git.run(&["update-ref", REF, &entry.to_string()], None)?;
-                let mut state = state;
-                state.apply(entry, &statement, time);
-                return Ok(Appended::Pushed {
-                    entry,
-                    state: Box::new(state),
-                    actor: signer,
-                });
+    Session::default().append(repo, config, anchors, remote, draft)
+}
+
+/// Appends made one after the other by the same actor (a promotion's `promote`, then its
+/// result): after the first, the record's tip and state and the actor are known, so the next
+/// one neither fetches nor signs a probe first (a push that is not a fast-forward still
+/// fetches and tries again).
+#[derive(Debug, Default)]
+pub(crate) struct Session {
+    known: Option<(Option<ObjectId>, Box<State>)>,
+    signer: Option<String>,
+}
+
+impl Session {
+    /// [`append`], knowing what the appends before it learned.
+    pub(crate) fn append(
+        &mut self,
+        repo: &Repo,
+        config: &Config,
+        anchors: &Anchors,
+        remote: &str,
+        draft: &Draft,
+    ) -> Result<Appended, Error> {
+        let git = repo.git_cli();
+        let tag = draft.tag.as_str();
+        let release = release_of(repo, tag)?;
+        let facts = release_facts(repo, anchors, tag)?;
+        let mut last = None;
+        for attempt in 0..ATTEMPTS {
+            let (tip, state) = match self.known.take() {
+                Some(known) => known,
+                None => {
+                    let tip = fetch(repo, remote)?;
+                    (tip, Box::new(state_at(repo, tip)?))
+                }
+            };
+            // The actor is whoever the signature says: sign first, then judge.
+            let statement = |actor: String| {
+                let mut s =
+                    Statement::new(draft.event, tag, release, draft.environment.clone(), actor);
+                s.note.clone_from(&draft.note);
+                s.artifacts.clone_from(&draft.artifacts);
+                s.outcome.clone_from(&draft.outcome);
+                s
+            };
+            let signer = match &self.signer {
+                Some(signer) => signer.clone(),
+                None => {
+                    let probe = sign(repo, tip, &statement(String::new()))?;
+                    match read_entry(repo, probe)?.signer(anchors, At::Now)? {
+                        Ok(signer) => signer.principal,
+                        Err(reason) => return Ok(Appended::Untrusted { reason }),
+                    }
+                }
+            };
+            let statement = statement(signer.clone());
+            let entry = sign(repo, tip, &statement)?;
+            let time = read_entry(repo, entry)?.time;
+            let candidate = Candidate {
+                entry: None,
+                statement: &statement,
+                signer: &signer,
+                time,
+            };
+            if let Err(violation) = state.validate(config, &candidate, &facts, None) {
+                return Ok(Appended::Refused(violation));
             }
-            // Another entry landed first: git's own fast-forward check, or the server's ref
-            // update losing the race after its hook ran. Wait a little (apart from the other
-            // writer) and do it all again on the new tip.
-            Err(crate::git::Error::Failed { stderr, .. })
-                if [
-                    "fetch first",
-                    "non-fast-forward",
-                    "cannot lock ref",
-                    "failed to update ref",
-                ]
-                .iter()
-                .any(|s| stderr.contains(s)) =>
-            {
-                last = Some(stderr);
-                let spread = u64::from(std::process::id() % 97) + 10 * attempt as u64;
-                std::thread::sleep(std::time::Duration::from_millis(spread));
+            let refspec = format!("{entry}:{REF}");
+            match git.run(&["push", "--quiet", remote, &refspec], None) {
+                Ok(_) => {
+                    git.run(&["update-ref", REF, &entry.to_string()], None)?;
+                    let mut state = state;
+                    state.apply(entry, &statement, time);
+                    self.known = Some((Some(entry), state.clone()));
+                    self.signer = Some(signer.clone());
+                    return Ok(Appended::Pushed {
+                        entry,
+                        state,
+                        actor: signer,
+                    });
+                }
+                // Another entry landed first: git's own fast-forward check, or the server's ref
+                // update losing the race after its hook ran. Wait a little (apart from the other
+                // writer) and do it all again on the new tip.
+                Err(crate::git::Error::Failed { stderr, .. })
+                    if [
+                        "fetch first",
+                        "non-fast-forward",
+                        "cannot lock ref",
+                        "failed to update ref",
+                    ]
+                    .iter()
+                    .any(|s| stderr.contains(s)) =>
+                {
+                    last = Some(stderr);
+                    let spread = u64::from(std::process::id() % 97) + 10 * attempt as u64;
+                    std::thread::sleep(std::time::Duration::from_millis(spread));
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
         }
+        Err(Error::Git(crate::git::Error::Failed {
+            args: format!("push {remote} {REF}"),
+            stderr: last.unwrap_or_default(),
+        }))
     }
-    Err(Error::Git(crate::git::Error::Failed {
-        args: format!("push {remote} {REF}"),
-        stderr: last.unwrap_or_default(),
-    }))
 }
 
 /// Fetches `remote`'s record into [`REF`] (replacing the local one: the remote is the
@@ -161,11 +198,7 @@ pub fn append(
 /// When git cannot reach the remote.
 pub fn fetch(repo: &Repo, remote: &str) -> Result<Option<ObjectId>, Error> {
     let git = repo.git_cli();
-    let listed = git.run(&["ls-remote", remote, REF], None)?;
-    if listed.trim().is_empty() {
-        return Ok(None);
-    }
-    git.run(
+    let fetched = git.run(
         &[
             "fetch",
             "--quiet",
@@ -174,14 +207,24 @@ pub fn fetch(repo: &Repo, remote: &str) -> Result<Option<ObjectId>, Error> {
             &format!("+{REF}:{REF}"),
         ],
         None,
-    )?;
-    Ok(Some(repo.resolve(REF)?))
+    );
+    match fetched {
+        Ok(_) => Ok(Some(repo.resolve(REF)?)),
+        // The remote has no record yet.
+        Err(crate::git::Error::Failed { stderr, .. })
+            if stderr.contains("couldn't find remote ref") =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A signed entry stating `statement` on top of `parent` (not on any ref yet).
 fn sign(repo: &Repo, parent: Option<ObjectId>, statement: &Statement) -> Result<ObjectId, Error> {
     let git = repo.git_cli();
-    let empty_tree = git.run(&["hash-object", "-t", "tree", "-w", "--stdin"], Some(b""))?;
+    // git knows the empty tree without it being written.
+    let empty_tree = ObjectId::empty_tree(repo.gix().object_hash()).to_string();
     let message = statement.message();
     let mut args = vec!["commit-tree".to_owned(), "-S".to_owned()];
     if let Some(parent) = parent {

@@ -399,6 +399,17 @@ fn the_server_refuses_hand_made_deployment_entries() {
         ),
     ];
     let before = rev(&repo, "server.git", "refs/rel/record");
+    // A valid attestation of v1.1.0, but its entry carries the project's files.
+    let with_files = statement(&repo, "v1.1.0", "attest", "attest", "", &artifacts);
+    let entry = fixture(
+        &repo,
+        &format!(
+            "RAW_TREE=$(git -C rm rev-parse 'HEAD^{{tree}}') raw_json rm rm 'attest v1.1.0' '{with_files}'"
+        ),
+    );
+    let run = raw_push(&repo, "rm", &entry);
+    assert!(run.stderr.contains("[record-entry]"), "{run:?}");
+    assert!(run.stderr.contains("not the empty tree"), "{run:?}");
     for (summary, json, rule) in cases {
         let entry = fixture(&repo, &format!("raw_json rm rm '{summary}' '{json}'"));
         let run = raw_push(&repo, "rm", &entry);
