@@ -444,3 +444,68 @@ impl State {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::state::ReleaseFacts;
+    use super::*;
+
+    fn id(c: u8) -> ObjectId {
+        ObjectId::from_hex(&[c; 40]).expect("hex")
+    }
+
+    fn statement(event: Event, env: &str) -> Statement {
+        Statement::new(event, "v1.0.0", (id(b'a'), id(b'b')), env, "ci@example.com")
+    }
+
+    fn judge(state: &State, config: &Config, s: &Statement, time: i64) -> Option<Rule> {
+        let facts = ReleaseFacts {
+            tag_object: Some(id(b'a')),
+            taggers: vec!["rm@example.com".into()],
+        };
+        let candidate = Candidate {
+            entry: None,
+            statement: s,
+            signer: "ci@example.com",
+            time,
+        };
+        state
+            .validate(config, &candidate, &facts, None)
+            .err()
+            .map(|v| v.rule)
+    }
+
+    #[test]
+    fn a_promotion_waits_for_the_verification_before_it_and_its_soak() {
+        let config = Config::from_toml(
+            "[environments.staging]\n[environments.production]\nafter = \"staging\"\nsoak = \"1h\"\n",
+            "rel.toml".as_ref(),
+        )
+        .expect("config");
+        let mut state = State::default();
+        let to_production = statement(Event::Promote, "production");
+        assert_eq!(
+            judge(&state, &config, &to_production, 10_000),
+            Some(Rule::After)
+        );
+        // Verified without a deployment awaiting it: no.
+        let verified = statement(Event::Verified, "staging");
+        assert_eq!(judge(&state, &config, &verified, 1000), Some(Rule::Result));
+        state.apply(id(b'1'), &statement(Event::Promote, "staging"), 1000);
+        assert_eq!(judge(&state, &config, &verified, 1100), None);
+        state.apply(id(b'2'), &verified, 1100);
+        // A second result of the same deployment: no.
+        assert_eq!(judge(&state, &config, &verified, 1200), Some(Rule::Result));
+        assert_eq!(
+            judge(&state, &config, &to_production, 1100 + 3599),
+            Some(Rule::Soak)
+        );
+        assert_eq!(judge(&state, &config, &to_production, 1100 + 3600), None);
+        // A rollback needs a reason and a release verified there, other than the one running.
+        let mut back = statement(Event::Rollback, "staging");
+        assert_eq!(judge(&state, &config, &back, 5000), Some(Rule::Rollback));
+        back.note = Some("error rate".into());
+        assert_eq!(judge(&state, &config, &back, 5000), Some(Rule::Rollback));
+        assert_eq!(state.rollback_target("staging"), None);
+    }
+}

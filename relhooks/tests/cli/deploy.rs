@@ -421,3 +421,27 @@ fn the_server_refuses_hand_made_deployment_entries() {
         assert_eq!(rev(&repo, "server.git", "refs/rel/record"), before);
     }
 }
+
+#[test]
+fn a_deploy_that_runs_out_of_time_is_killed_and_failed() {
+    let repo = scenario();
+    // dev's deploy hangs (and starts a child that would outlive it); its timeout is 1s.
+    fixture(
+        &repo,
+        "sed -i '0,/^deploy = .*/s//deploy = \"sleep 30 \\& sleep 30\"\\ntimeout = \"1s\"/' rm/rel.toml",
+    );
+    let started = std::time::Instant::now();
+    let run = rel(&repo, "rm", &["promote", "v1.0.0", "--to", "dev"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("v1.0.0 FAILED in dev: deploy timed out"),
+        "{run:?}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let status = rel(&repo, "rm", &["status", "v1.0.0"]);
+    assert!(
+        status.success().contains("dev: promote FAILED"),
+        "{status:?}"
+    );
+}
