@@ -1,11 +1,11 @@
 //! Opening a repository: by discovery, at a git dir, or as the receiving view a server hook
 //! needs (the quarantined objects of a push), and what it says about itself (HEAD, work tree,
-//! remotes, settings), and git run on it.
+//! remotes, settings, the [`Root`] its rel.toml paths are relative to), and git run on it.
 
 use std::path::{Path, PathBuf};
 
 use super::{Error, Head, Repo, read_err};
-use crate::config::{self, Config};
+use crate::paths::Root;
 
 impl Repo {
     /// Finds the repository containing `dir`, like git does (honouring `GIT_DIR`): a work
@@ -147,19 +147,14 @@ impl Repo {
         self.repo.workdir()
     }
 
-    /// Where `rel.toml` lives: the work tree root, or `$GIT_DIR` for a bare repository.
-    pub fn config_path(&self) -> PathBuf {
-        self.work_dir()
-            .unwrap_or_else(|| self.repo.git_dir())
-            .join(config::FILE_NAME)
-    }
-
-    /// Loads `rel.toml` (defaults when it does not exist).
-    ///
-    /// # Errors
-    /// See [`Config::load`].
-    pub fn load_config(&self) -> Result<Config, config::Error> {
-        Config::load(&self.config_path())
+    /// The root the paths of its rel.toml are relative to: its work tree, else (bare) its git
+    /// directory.
+    pub fn root(&self) -> Root {
+        let git_dir = self.repo.git_dir().to_owned();
+        match self.work_dir() {
+            Some(work) => Root::work_tree(work, Some(git_dir)),
+            None => Root::git_dir(git_dir),
+        }
     }
 
     /// The commit HEAD points at, and its branch unless detached.
@@ -196,5 +191,12 @@ impl Repo {
             .into_iter()
             .find_map(|key| config.string(key))
             .map(|v| v.to_string())
+    }
+}
+
+impl Root {
+    /// The root of `repo`: [`Repo::root`].
+    pub fn of(repo: &Repo) -> Self {
+        repo.root()
     }
 }

@@ -15,7 +15,6 @@
 //! keeps its own.
 
 mod file;
-mod repo;
 mod root;
 
 use std::ffi::OsStr;

@@ -3,7 +3,6 @@
 //! "what the remote already has" comes from differs, and the caller says that in [`Push`].
 
 mod commits;
-pub(crate) mod config;
 mod push;
 mod record;
 mod tags;
@@ -16,7 +15,7 @@ use crate::history::{self, Repo};
 use crate::signature::{self, Anchors};
 use crate::version;
 
-use config::LintScope;
+use crate::config::LintScope;
 pub use push::{Error, Receiving};
 
 /// One ref update of a push: `old` is `None` for a new ref, `new` is `None` for a deletion.

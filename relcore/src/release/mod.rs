@@ -9,7 +9,6 @@
 //! unreachable objects; a failure after it is undone by moving the branch and the files back.
 
 mod apply;
-pub(crate) mod config;
 mod plan;
 mod push;
 mod recover;
