@@ -90,7 +90,7 @@ mod version_file;
 
 pub use commit::{Kind, Message};
 pub use config::Config;
-pub use history::{Error as HistoryError, ReleaseTag, Repo, Warning};
+pub use history::{Error as HistoryError, ReadSubject, ReleaseTag, Repo, Warning};
 pub use notes::{Error as NotesError, Notes};
 pub use upcoming::{Error as UpcomingError, Log, Options, Upcoming, log, upcoming};
 pub use version::Bump;

@@ -17,7 +17,7 @@ pub use context::{Counts, Entry, Group, Person, Reference, Release};
 
 pub(crate) use file::{DEFAULT_INTRO, Layout, insert_sections, layout, separator};
 pub(crate) use links::Links;
-pub use render::{TemplateKind, Templates};
+pub use render::{TemplateError, TemplateKind, Templates};
 pub use update::{Mode, Outcome, Update, update};
 
 use gix::ObjectId;
@@ -35,14 +35,15 @@ pub enum Error {
     #[error(transparent)]
     History(#[from] history::Error),
     /// A template failed to load or render.
-    #[error("template {name}{}: {detail}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    #[error("template {name}{}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
     Template {
         /// The template: a built-in name or the file configured.
         name: String,
         /// The line of the fault, when known.
         line: Option<usize>,
-        /// What minijinja said, with an excerpt of the template.
-        detail: String,
+        /// What the template engine said, shown with an excerpt of the template.
+        #[source]
+        source: TemplateError,
     },
     /// A file (template, known issues) could not be read.
     #[error("cannot read {}", path.display())]

@@ -6,74 +6,14 @@ use gix::ObjectId;
 use semver::Version;
 
 mod ancestry;
+mod error;
 mod open;
 mod revspec;
 mod tags;
 mod walk;
 
-/// Why the repository could not be read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// No git repository at or above the directory.
-    #[error("not a git repository (or any parent up to the filesystem root): {}", path.display())]
-    NotARepository {
-        /// The directory searched from.
-        path: PathBuf,
-        /// What gix said.
-        #[source]
-        source: gix::Error,
-    },
-    /// The repository has no commits yet.
-    #[error(
-        "the repository has no commits yet (HEAD is `{branch}`, which does not exist): make a first commit"
-    )]
-    UnbornHead {
-        /// The branch HEAD names.
-        branch: String,
-    },
-    /// The history is cut off by a shallow clone before the walk could finish.
-    #[error(
-        "the history is shallow: commit {commit} has parents this clone does not have, so the commits since the last release cannot be counted; fetch the full history with `git fetch --unshallow --tags`"
-    )]
-    Shallow {
-        /// The commit at the shallow boundary.
-        commit: ObjectId,
-    },
-    /// A revision given by the user does not name a commit.
-    #[error("`{spec}` does not name a commit: {reason}")]
-    BadRevision {
-        /// The revision as given.
-        spec: String,
-        /// Why not.
-        reason: String,
-    },
-    /// A range was not of the form `A..B`, `A..`, `..B` or a single revision.
-    #[error(
-        "`{spec}` is not a range: use `A..B` (commits in B not in A), `A..`, `..B` or a single revision"
-    )]
-    BadRange {
-        /// The range as given.
-        spec: String,
-    },
-    /// A git command run to read the repository failed.
-    #[error(transparent)]
-    Git(#[from] crate::git::Error),
-    /// Reading an object or reference failed.
-    #[error("cannot read {what}")]
-    Read {
-        /// What was being read, e.g. `commit 1a2b3c4` or `tag v1.2.0`.
-        what: String,
-        /// What gix said.
-        #[source]
-        source: gix::Error,
-    },
-}
-
-fn read_err(what: impl Into<String>) -> impl FnOnce(gix::Error) -> Error {
-    let what = what.into();
-    move |source| Error::Read { what, source }
-}
+use error::read_err;
+pub use error::{Error, ReadSubject};
 
 /// A tag named `<tag_prefix><semver>`, as listed: not yet followed to what it points at.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Error, Head, Repo, read_err};
+use super::{Error, Head, ReadSubject, Repo, read_err};
 use crate::paths::Root;
 
 impl Repo {
@@ -14,10 +14,7 @@ impl Repo {
     /// # Errors
     /// [`Error::NotARepository`] when there is none.
     pub fn discover(dir: &Path) -> Result<Self, Error> {
-        let not_a_repository = |source| Error::NotARepository {
-            path: dir.to_owned(),
-            source,
-        };
+        let not_a_repository = |source: gix::Error| Error::not_a_repository(dir.to_owned(), source);
         // Searched from an absolute path: from a relative one (`../server.git`, or `.` inside
         // a bare repository's `refs/`), gix 0.90 rewrites the bare repository's path as if it
         // ended in `.git` (wrong, and an assertion failure in debug builds).
@@ -32,10 +29,8 @@ impl Repo {
     /// # Errors
     /// [`Error::NotARepository`] when it is not one.
     pub fn open(git_dir: &Path) -> Result<Self, Error> {
-        let repo = gix::open(git_dir).map_err(|source| Error::NotARepository {
-            path: git_dir.to_owned(),
-            source,
-        })?;
+        let repo = gix::open(git_dir)
+            .map_err(|source| Error::not_a_repository(git_dir.to_owned(), source))?;
         Ok(Self::from_gix(repo))
     }
 
@@ -78,9 +73,8 @@ impl Repo {
         let Some(quarantine) = quarantine else {
             return Self::open(git_dir);
         };
-        let io = |e: std::io::Error| Error::NotARepository {
-            path: git_dir.to_owned(),
-            source: gix::Error::from_error(e),
+        let io = |e: std::io::Error| {
+            Error::not_a_repository(git_dir.to_owned(), gix::Error::from_error(e))
         };
         let git_dir = git_dir.canonicalize().map_err(io)?;
         let view = tempfile::tempdir().map_err(io)?;
@@ -162,7 +156,7 @@ impl Repo {
     /// # Errors
     /// [`Error::UnbornHead`] in a repository without commits.
     pub fn head(&self) -> Result<Head, Error> {
-        let head = self.repo.head().map_err(read_err("HEAD"))?;
+        let head = self.repo.head().map_err(read_err(ReadSubject::Head))?;
         let branch = head.referent_name().map(|n| n.shorten().to_string());
         match head.id() {
             Some(id) => Ok(Head {

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::config;
-use crate::history::{self, Repo};
+use crate::history::{self, ReadSubject, Repo};
 use crate::paths;
 use crate::process::Tool;
 
@@ -277,10 +277,7 @@ pub(crate) fn read_tag(repo: &Repo, tag: &TagRef) -> Result<Option<TagObject>, E
     let object = repo
         .gix()
         .find_object(tag.target)
-        .map_err(|source| history::Error::Read {
-            what: format!("tag {}", tag.name),
-            source,
-        })?;
+        .map_err(|source| history::Error::read(ReadSubject::Tag(tag.name.clone()), source))?;
     Ok((object.kind == gix::object::Kind::Tag).then(|| parse_tag_object(&object.data)))
 }
 
