@@ -9,6 +9,7 @@ mod collect;
 mod context;
 mod file;
 mod links;
+mod mentions;
 mod render;
 mod update;
 
