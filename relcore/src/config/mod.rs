@@ -8,6 +8,17 @@
 //! and is part of it (an import cycle). Values are validated while they are deserialised
 //! (globs, regexes, versions, type names), so a bad value is reported with the line it stands
 //! on, just like a TOML syntax error.
+//!
+//! A section's values are checked as they are read:
+//!
+//! ```
+//! use relcore::config::{Config, LintScope};
+//! let config = Config::from_toml("[policy]\nlint = \"all\"\n", "rel.toml".as_ref())?;
+//! assert_eq!(config.policy.lint, LintScope::All);
+//! let err = Config::from_toml("[policy]\nlint = \"some\"\n", "rel.toml".as_ref()).unwrap_err();
+//! assert!(err.to_string().starts_with("rel.toml:2:"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod changelog;
 mod environments;
@@ -43,6 +54,13 @@ pub const FILE_NAME: &str = "rel.toml";
 pub(crate) const DEFAULT_TOML: &str = include_str!("default.toml");
 
 /// The whole configuration: every key of `rel.toml`, defaults filled in.
+///
+/// ```
+/// let config = relcore::Config::from_toml("[version]\ntag_prefix = \"\"\n", "rel.toml".as_ref())?;
+/// assert_eq!(config.version.tag_prefix, "");
+/// assert_eq!(config.commits, relcore::Config::default().commits); // the rest: the defaults
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 #[non_exhaustive]

@@ -9,6 +9,21 @@ use gix::ObjectId;
 type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Why the repository could not be read.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # git(&["init", "-q", "-b", "main"])?;
+/// // A repository without commits yet.
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let err = repo.head().unwrap_err();
+/// assert!(matches!(&err, relcore::HistoryError::UnbornHead { branch } if branch == "main"));
+/// assert!(err.to_string().starts_with("the repository has no commits yet (HEAD is `main`"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -68,6 +83,25 @@ pub enum Error {
 }
 
 /// What was being read when reading the repository failed ([`Error::Read`]).
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// use relcore::{HistoryError, ReadSubject};
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let tag = repo.peel(&repo.release_tags("v")?[0])?.expect("v0.1.0 marks a commit");
+/// // The tag object goes missing.
+/// let hex = tag.target.to_string();
+/// std::fs::remove_file(dir.path().join(".git/objects").join(&hex[..2]).join(&hex[2..]))?;
+/// let err = relcore::Repo::discover(dir.path())?.tag_signature(&tag).unwrap_err();
+/// assert!(matches!(&err, HistoryError::Read { what: ReadSubject::Tag(name), .. } if name == "v0.1.0"));
+/// assert_eq!(err.to_string(), "cannot read tag v0.1.0");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReadSubject {

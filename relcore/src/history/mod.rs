@@ -28,6 +28,21 @@ pub struct TagRef {
 }
 
 /// A release tag followed to the commit it marks.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let listed = repo.release_tags("v")?;
+/// let tag = repo.peel(&listed[0])?.expect("v0.1.0 marks a commit");
+/// assert_eq!((tag.name.as_str(), tag.version.to_string(), tag.annotated), ("v0.1.0", "0.1.0".into(), true));
+/// assert_eq!(tag.commit, repo.resolve("HEAD~1")?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReleaseTag {
@@ -44,6 +59,26 @@ pub struct ReleaseTag {
 }
 
 /// Something odd found while reading, that did not stop the reading.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # git(&["init", "-q", "-b", "main"])?;
+/// # git(&["commit", "-q", "--allow-empty", "-m", "feat: first"])?;
+/// # git(&["tag", "v9.9.9", "HEAD^{tree}"])?;
+/// // v9.9.9 names a tree.
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let listed = repo.release_tags("v")?;
+/// let warning = repo.peel(&listed[0])?.unwrap_err();
+/// assert_eq!(
+///     warning.to_string(),
+///     "tag `v9.9.9` looks like a release but points at a tree, not a commit; ignored"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Warning {
@@ -202,6 +237,20 @@ impl<'a> WalkedCommit<'a> {
 }
 
 /// A git repository, opened for reading release history.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// assert_eq!(repo.head()?.branch.as_deref(), Some("main"));
+/// assert_eq!(repo.release_tags("v")?.len(), 1);
+/// assert!(repo.is_ancestor(repo.resolve("v0.1.0")?, repo.resolve("HEAD")?)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Repo {
     repo: gix::Repository,
