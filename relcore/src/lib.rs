@@ -89,8 +89,9 @@ mod version;
 mod version_file;
 
 pub use commit::{Kind, Message};
+#[doc(inline)]
 pub use config::Config;
-pub use history::{Error as HistoryError, ReleaseTag, Repo, Warning};
+pub use history::{Error as HistoryError, ReadSubject, ReleaseTag, Repo, Warning};
 pub use notes::{Error as NotesError, Notes};
 pub use upcoming::{Error as UpcomingError, Log, Options, Upcoming, log, upcoming};
 pub use version::Bump;
@@ -101,6 +102,18 @@ pub use version::Bump;
 pub struct ReadmeDoctests;
 
 /// The id of a git object (a commit, a tag), as relcore reads and returns them.
+///
+/// ```
+/// let id: relcore::ObjectId = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d".parse()?;
+/// assert_eq!(id.to_hex_with_len(7).to_string(), "1a2b3c4");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub use gix::ObjectId;
 /// Re-exported so embedders name the same versions relcore uses.
+///
+/// ```
+/// use relcore::semver::Version;
+/// assert_eq!(relcore::Config::default().version.initial, Version::new(0, 1, 0));
+/// ```
+#[doc(inline)]
 pub use semver;

@@ -2,13 +2,10 @@
 
 use gix::ObjectId;
 
-use crate::history::{Error, Repo};
+use crate::history::{Error, ReadSubject, Repo};
 
-fn read_err<E: Into<gix::Error>>(what: &str) -> impl FnOnce(E) -> Error + '_ {
-    move |source| Error::Read {
-        what: what.to_owned(),
-        source: source.into(),
-    }
+fn read_err<E: Into<gix::Error>>(what: ReadSubject) -> impl FnOnce(E) -> Error {
+    move |source| Error::read(what, source.into())
 }
 
 impl Repo {
@@ -37,13 +34,13 @@ impl Repo {
         let platform = self
             .gix()
             .references()
-            .map_err(read_err("the references"))?;
+            .map_err(read_err(ReadSubject::References))?;
         let iter = if prefix.is_empty() {
             platform.all()
         } else {
             platform.prefixed(prefix)
         }
-        .map_err(read_err("the references"))?;
+        .map_err(read_err(ReadSubject::References))?;
         Ok(iter
             .filter_map(Result::ok)
             .filter_map(|r| Some((r.name().as_bstr().to_string(), r.try_id()?.detach())))
@@ -58,7 +55,7 @@ impl Repo {
         Ok(self
             .gix()
             .try_find_reference(name)
-            .map_err(read_err(name))?
+            .map_err(read_err(ReadSubject::Reference(name.to_owned())))?
             .is_some())
     }
 

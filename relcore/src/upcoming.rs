@@ -10,6 +10,24 @@ use crate::history::{self, ReleaseTag, Repo, Warning};
 use crate::version::{self, Bump, InvalidLabel};
 
 /// Why the next release could not be worked out.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # git(&["init", "-q", "-b", "main"])?;
+/// use relcore::{HistoryError, Options, UpcomingError};
+/// // A repository without commits yet.
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let config = relcore::Config::default();
+/// let err = relcore::upcoming(&repo, &config, &Options::default()).unwrap_err();
+/// assert!(matches!(err, UpcomingError::History(HistoryError::UnbornHead { .. })));
+/// let err = relcore::upcoming(&repo, &config, &Options::pre("release candidate")).unwrap_err();
+/// assert!(matches!(err, UpcomingError::Label(_)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -22,6 +40,12 @@ pub enum Error {
 }
 
 /// Tunables of [`upcoming`].
+///
+/// ```
+/// use relcore::Options;
+/// assert_eq!(Options::default().pre, None); // a stable release
+/// assert_eq!(Options::pre("rc").pre.as_deref(), Some("rc"));
+/// ```
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Options {
@@ -39,6 +63,21 @@ impl Options {
 }
 
 /// The upcoming release, as `rel next` reports it.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let upcoming = relcore::upcoming(&repo, &repo.load_config()?, &relcore::Options::default())?;
+/// assert_eq!(upcoming.base.map(|tag| tag.name).as_deref(), Some("v0.1.0"));
+/// assert_eq!((upcoming.commits, upcoming.conventional), (1, 1));
+/// assert_eq!(upcoming.tag.as_deref(), Some("v0.1.1"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Upcoming {
@@ -164,6 +203,21 @@ impl LoggedCommit {
 }
 
 /// The commits of a log and the range they came from.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let log = relcore::log(&repo, &repo.load_config()?, Some("v0.1.0..HEAD"))?;
+/// assert_eq!(log.range, "v0.1.0..HEAD");
+/// assert_eq!(log.commits[0].kind(), relcore::Kind::Conventional);
+/// assert!(log.warnings.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Log {

@@ -1,5 +1,5 @@
 //! Collecting a release's context: reading its commits from history, parsing them, cancelling
-//! reverts, grouping them and linking the issues they mention.
+//! reverts, grouping them and linking the issues they mention (`mentions`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
@@ -11,27 +11,8 @@ use crate::config::{Config, NON_CONVENTIONAL};
 use crate::history::{Repo, Signature};
 use gix::ObjectId;
 
-use super::context::{Counts, Entry, Group, Person, Reference, Release};
-
-/// The footer tokens that link issues, as they are shown.
-const ACTIONS: &[&str] = &[
-    "close",
-    "closes",
-    "closed",
-    "fix",
-    "fixes",
-    "fixed",
-    "resolve",
-    "resolves",
-    "resolved",
-    "ref",
-    "refs",
-    "references",
-    "see",
-    "part-of",
-    "related",
-    "relates-to",
-];
+use super::context::{Counts, Entry, Group, Person, Release};
+use super::mentions::references;
 
 /// A commit being collected, before reverts cancel and grouping.
 #[derive(Debug, Clone)]
@@ -354,75 +335,5 @@ fn cancel_reverts(commits: &mut Vec<Collected>) {
             index += 1;
             keep
         });
-    }
-}
-
-/// The issues a commit mentions: `#123` in its description, body and footers, the footer's
-/// verb attached when a footer names it.
-fn references(entry: &Entry, links: Option<&Links>) -> Vec<Reference> {
-    let mut found: Vec<Reference> = Vec::new();
-    let mut add = |number: &str, action: Option<String>| {
-        if let Some(existing) = found.iter_mut().find(|r| r.number == number) {
-            if existing.action.is_none() {
-                existing.action = action;
-            }
-            return;
-        }
-        found.push(Reference {
-            text: format!("#{number}"),
-            number: number.to_owned(),
-            url: links.map(|l| l.issue(number)),
-            action,
-        });
-    };
-    for footer in &entry.footers {
-        let token = footer.token.to_lowercase();
-        let action = ACTIONS.contains(&token.as_str()).then_some(token);
-        // `Closes #9` parses with the value `9`; `Refs: #9, #10` with the value `#9, #10`.
-        let value = footer.value.trim();
-        if value.chars().all(|c| c.is_ascii_digit()) && !value.is_empty() {
-            add(value, action.clone());
-        }
-        for number in hash_numbers(value) {
-            add(number, action.clone());
-        }
-    }
-    // Mentions in the description stay part of its text (`fix: x (#15)`); the body's are listed.
-    if let Some(body) = entry.body.as_deref() {
-        for number in hash_numbers(body) {
-            add(number, None);
-        }
-    }
-    found
-}
-
-/// The numbers of `#123` mentions in `text` (not part of a word, like `abc#1` or `#1a`).
-fn hash_numbers(text: &str) -> impl Iterator<Item = &str> {
-    let bytes = text.as_bytes();
-    text.match_indices('#').filter_map(move |(at, _)| {
-        if at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'&') {
-            return None;
-        }
-        let digits = text[at + 1..]
-            .bytes()
-            .take_while(u8::is_ascii_digit)
-            .count();
-        let end = at + 1 + digits;
-        let word_continues = bytes
-            .get(end)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-        (digits > 0 && !word_continues).then(|| &text[at + 1..end])
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hash_mentions() {
-        let found: Vec<&str> =
-            hash_numbers("fixes #12, see #3; not a#4 or #5a or &#6 but (#7)").collect();
-        assert_eq!(found, ["12", "3", "7"]);
     }
 }

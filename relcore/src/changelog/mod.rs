@@ -4,11 +4,29 @@
 //! A changelog is built release by release, newest first, each release rendered on its own with
 //! the changelog template, so memory stays bounded by the largest release however long the
 //! history.
+//!
+//! The whole changelog of a repository, as `rel changelog --all` renders it:
+//!
+//! ```
+//! # let dir = tempfile::tempdir()?;
+//! # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+//! #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+//! #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+//! # };
+//! # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+//! use relcore::changelog::{self, Mode};
+//! let repo = relcore::Repo::discover(dir.path())?;
+//! let config = repo.load_config()?;
+//! let sections = changelog::update(&repo, &config, Mode::All, None)?.sections(|_release| {})?;
+//! assert!(sections[0].starts_with("## [Unreleased]") && sections[1].starts_with("## [0.1.0]"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod collect;
 mod context;
 mod file;
 mod links;
+mod mentions;
 mod render;
 mod update;
 
@@ -17,7 +35,7 @@ pub use context::{Counts, Entry, Group, Person, Reference, Release};
 
 pub(crate) use file::{DEFAULT_INTRO, Layout, insert_sections, layout, separator};
 pub(crate) use links::Links;
-pub use render::{TemplateKind, Templates};
+pub use render::{TemplateError, TemplateKind, Templates};
 pub use update::{Mode, Outcome, Update, update};
 
 use gix::ObjectId;
@@ -35,14 +53,15 @@ pub enum Error {
     #[error(transparent)]
     History(#[from] history::Error),
     /// A template failed to load or render.
-    #[error("template {name}{}: {detail}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    #[error("template {name}{}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
     Template {
         /// The template: a built-in name or the file configured.
         name: String,
         /// The line of the fault, when known.
         line: Option<usize>,
-        /// What minijinja said, with an excerpt of the template.
-        detail: String,
+        /// What the template engine said, shown with an excerpt of the template.
+        #[source]
+        source: TemplateError,
     },
     /// A file (template, known issues) could not be read.
     #[error("cannot read {}", path.display())]

@@ -2,6 +2,7 @@
 //! Templates run with strict undefined behaviour (a typo is an error, not an empty string) and
 //! debug info on, so an error names the template and line and shows an excerpt.
 
+use std::fmt;
 use std::path::Path;
 
 use crate::paths::Root;
@@ -46,11 +47,30 @@ pub struct Templates {
     names: [String; 3],
 }
 
-fn template_error(name: &str, e: &minijinja::Error) -> Error {
+/// What the template engine said about a template: its message, then an excerpt of the
+/// template with the fault marked and the variables it referenced (the source of
+/// [`Error::Template`]).
+#[derive(Debug)]
+pub struct TemplateError(minijinja::Error);
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The alternate form is minijinja's with the excerpt.
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for TemplateError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+fn template_error(name: &str, e: minijinja::Error) -> Error {
     Error::Template {
         name: e.name().unwrap_or(name).to_owned(),
         line: e.line(),
-        detail: format!("{e:#}"),
+        source: TemplateError(e),
     }
 }
 
@@ -161,7 +181,7 @@ impl Templates {
     fn add(&mut self, kind: TemplateKind, name: String, source: String) -> Result<(), Error> {
         self.env
             .add_template_owned(name.clone(), source)
-            .map_err(|e| template_error(&name, &e))?;
+            .map_err(|e| template_error(&name, e))?;
         self.names[kind as usize] = name;
         Ok(())
     }
@@ -171,8 +191,8 @@ impl Templates {
         let template = self
             .env
             .get_template(name)
-            .map_err(|e| template_error(name, &e))?;
-        template.render(ctx).map_err(|e| template_error(name, &e))
+            .map_err(|e| template_error(name, e))?;
+        template.render(ctx).map_err(|e| template_error(name, e))
     }
 
     /// One release section of the changelog, ending in exactly one newline.
@@ -217,4 +237,38 @@ impl Templates {
 /// line in a row, one final newline: templates need not be fussy about whitespace.
 fn normalise(text: &str) -> String {
     crate::lint::tidy(text.lines())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_error_names_the_template_and_line_and_keeps_the_excerpt_as_its_source() {
+        let mut templates = Templates::new(&Config::default(), &Root::git_dir("/nowhere"))
+            .expect("the built-in templates load");
+        let err = templates
+            .add(
+                TemplateKind::Notes,
+                "tpl.md.j2".into(),
+                "## {{ release.version }}\n{{ release.title \n".into(),
+            )
+            .expect_err("a syntax error");
+        assert_eq!(err.to_string(), "template tpl.md.j2, line 2");
+        let source = std::error::Error::source(&err).expect("the engine's error is kept");
+        assert_eq!(
+            source.to_string(),
+            concat!(
+                "syntax error: unexpected end of input, expected end of variable block (in tpl.md.j2:2)\n",
+                "---------------------------------- tpl.md.j2 ----------------------------------\n",
+                "   1 | ## {{ release.version }}\n",
+                "   2 > {{ release.title \n",
+                "     i            ^^^^^ syntax error\n",
+                "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n",
+                "No referenced variables\n",
+                "-------------------------------------------------------------------------------",
+            )
+        );
+        assert!(source.source().is_none());
+    }
 }

@@ -10,6 +10,14 @@ pub(crate) mod config;
 pub use config::CommitsConfig;
 
 /// What a commit message is.
+///
+/// ```
+/// use relcore::{Kind, Message};
+/// assert_eq!(Message::parse("fix: x").kind(), Kind::Conventional);
+/// assert_eq!(Message::parse("fixup! fix: x").kind(), Kind::Fixup);
+/// assert_eq!(Kind::of_git_header("Revert \"fix: x\""), Some(Kind::Revert));
+/// assert_eq!(Kind::NonConventional.as_str(), "non-conventional");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
@@ -112,6 +120,15 @@ fn bump_for(breaking: bool, ty: &str, commits: &CommitsConfig) -> Bump {
 }
 
 /// A commit message, parsed.
+///
+/// ```
+/// use relcore::{Kind, Message};
+/// let Message::Conventional(commit) = Message::parse("feat(io): read in chunks") else {
+///     panic!("a Conventional Commit");
+/// };
+/// assert_eq!((commit.scope.as_deref(), commit.description.as_str()), (Some("io"), "read in chunks"));
+/// assert_eq!(Message::parse("Merge branch 'topic'"), Message::Git(Kind::Merge));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Message {

@@ -1,15 +1,30 @@
 //! `rel.toml`: the configuration as a whole, its defaults, and loading with errors that name
 //! file, line and key.
 //!
-//! Each section's type is defined by the module it configures ([`VersionConfig`],
-//! [`CommitsConfig`], [`PolicyConfig`], [`ReleaseConfig`]) and re-exported here with the types
-//! of its values; `[changelog]` and `[notes]` are still defined here. Values are validated
-//! while they are deserialised (globs, regexes, versions, type names), so a bad value is
-//! reported with the line it stands on, just like a TOML syntax error.
+//! `[version]` and `[commits]` are defined by the modules they configure ([`VersionConfig`],
+//! [`CommitsConfig`]) and re-exported here with the types of their values; the sections of
+//! modules that read the whole [`Config`] (`[policy]`, `[release]`, `[changelog]`, `[notes]`,
+//! `[roles]`, `[environments]`) are defined here, so that no module both takes the aggregate
+//! and is part of it (an import cycle). Values are validated while they are deserialised
+//! (globs, regexes, versions, type names), so a bad value is reported with the line it stands
+//! on, just like a TOML syntax error.
+//!
+//! A section's values are checked as they are read:
+//!
+//! ```
+//! use relcore::config::{Config, LintScope};
+//! let config = Config::from_toml("[policy]\nlint = \"all\"\n", "rel.toml".as_ref())?;
+//! assert_eq!(config.policy.lint, LintScope::All);
+//! let err = Config::from_toml("[policy]\nlint = \"some\"\n", "rel.toml".as_ref()).unwrap_err();
+//! assert!(err.to_string().starts_with("rel.toml:2:"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod changelog;
 mod environments;
 mod located;
+mod policy;
+mod release;
 #[cfg(test)]
 mod tests;
 
@@ -17,12 +32,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-// Each section is its domain module's; taken from the file that defines it, so that the domain
-// modules can take the aggregate without an import cycle.
+use crate::history::Repo;
+
+// The sections of the modules below config, which never take the aggregate.
 pub use crate::branch::{BranchGlob, BranchPattern};
 pub use crate::commit::config::CommitsConfig;
-pub use crate::policy::config::{LintScope, PolicyConfig};
-pub use crate::release::config::ReleaseConfig;
 pub use crate::version::config::{VersionConfig, ZeroMajorBreaking};
 pub use crate::version_file::{VersionFile, VersionFileKind, VersionPattern};
 use located::{invalid, line_col};
@@ -30,6 +44,8 @@ use located::{invalid, line_col};
 pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig, Section};
 pub(crate) use environments::item_roles;
 pub use environments::{Duration, EnvironmentConfig, RolesConfig, Rollback};
+pub use policy::{LintScope, PolicyConfig};
+pub use release::ReleaseConfig;
 
 /// The name of the configuration file at the root of a work tree (or in `$GIT_DIR` of a bare repository).
 pub const FILE_NAME: &str = "rel.toml";
@@ -38,6 +54,13 @@ pub const FILE_NAME: &str = "rel.toml";
 pub(crate) const DEFAULT_TOML: &str = include_str!("default.toml");
 
 /// The whole configuration: every key of `rel.toml`, defaults filled in.
+///
+/// ```
+/// let config = relcore::Config::from_toml("[version]\ntag_prefix = \"\"\n", "rel.toml".as_ref())?;
+/// assert_eq!(config.version.tag_prefix, "");
+/// assert_eq!(config.commits, relcore::Config::default().commits); // the rest: the defaults
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 #[non_exhaustive]
@@ -248,5 +271,22 @@ impl Config {
                 source,
             }),
         }
+    }
+}
+
+impl Repo {
+    /// Where `rel.toml` lives: the work tree root, or `$GIT_DIR` for a bare repository.
+    pub fn config_path(&self) -> PathBuf {
+        self.work_dir()
+            .unwrap_or_else(|| self.gix().git_dir())
+            .join(FILE_NAME)
+    }
+
+    /// Loads `rel.toml` (defaults when it does not exist).
+    ///
+    /// # Errors
+    /// See [`Config::load`].
+    pub fn load_config(&self) -> Result<Config, Error> {
+        Config::load(&self.config_path())
     }
 }

@@ -6,74 +6,14 @@ use gix::ObjectId;
 use semver::Version;
 
 mod ancestry;
+mod error;
 mod open;
 mod revspec;
 mod tags;
 mod walk;
 
-/// Why the repository could not be read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// No git repository at or above the directory.
-    #[error("not a git repository (or any parent up to the filesystem root): {}", path.display())]
-    NotARepository {
-        /// The directory searched from.
-        path: PathBuf,
-        /// What gix said.
-        #[source]
-        source: gix::Error,
-    },
-    /// The repository has no commits yet.
-    #[error(
-        "the repository has no commits yet (HEAD is `{branch}`, which does not exist): make a first commit"
-    )]
-    UnbornHead {
-        /// The branch HEAD names.
-        branch: String,
-    },
-    /// The history is cut off by a shallow clone before the walk could finish.
-    #[error(
-        "the history is shallow: commit {commit} has parents this clone does not have, so the commits since the last release cannot be counted; fetch the full history with `git fetch --unshallow --tags`"
-    )]
-    Shallow {
-        /// The commit at the shallow boundary.
-        commit: ObjectId,
-    },
-    /// A revision given by the user does not name a commit.
-    #[error("`{spec}` does not name a commit: {reason}")]
-    BadRevision {
-        /// The revision as given.
-        spec: String,
-        /// Why not.
-        reason: String,
-    },
-    /// A range was not of the form `A..B`, `A..`, `..B` or a single revision.
-    #[error(
-        "`{spec}` is not a range: use `A..B` (commits in B not in A), `A..`, `..B` or a single revision"
-    )]
-    BadRange {
-        /// The range as given.
-        spec: String,
-    },
-    /// A git command run to read the repository failed.
-    #[error(transparent)]
-    Git(#[from] crate::git::Error),
-    /// Reading an object or reference failed.
-    #[error("cannot read {what}")]
-    Read {
-        /// What was being read, e.g. `commit 1a2b3c4` or `tag v1.2.0`.
-        what: String,
-        /// What gix said.
-        #[source]
-        source: gix::Error,
-    },
-}
-
-fn read_err(what: impl Into<String>) -> impl FnOnce(gix::Error) -> Error {
-    let what = what.into();
-    move |source| Error::Read { what, source }
-}
+use error::read_err;
+pub use error::{Error, ReadSubject};
 
 /// A tag named `<tag_prefix><semver>`, as listed: not yet followed to what it points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +28,21 @@ pub struct TagRef {
 }
 
 /// A release tag followed to the commit it marks.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let listed = repo.release_tags("v")?;
+/// let tag = repo.peel(&listed[0])?.expect("v0.1.0 marks a commit");
+/// assert_eq!((tag.name.as_str(), tag.version.to_string(), tag.annotated), ("v0.1.0", "0.1.0".into(), true));
+/// assert_eq!(tag.commit, repo.resolve("HEAD~1")?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ReleaseTag {
@@ -104,6 +59,26 @@ pub struct ReleaseTag {
 }
 
 /// Something odd found while reading, that did not stop the reading.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # git(&["init", "-q", "-b", "main"])?;
+/// # git(&["commit", "-q", "--allow-empty", "-m", "feat: first"])?;
+/// # git(&["tag", "v9.9.9", "HEAD^{tree}"])?;
+/// // v9.9.9 names a tree.
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// let listed = repo.release_tags("v")?;
+/// let warning = repo.peel(&listed[0])?.unwrap_err();
+/// assert_eq!(
+///     warning.to_string(),
+///     "tag `v9.9.9` looks like a release but points at a tree, not a commit; ignored"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Warning {
@@ -262,6 +237,20 @@ impl<'a> WalkedCommit<'a> {
 }
 
 /// A git repository, opened for reading release history.
+///
+/// ```
+/// # let dir = tempfile::tempdir()?;
+/// # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+/// #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+/// #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+/// # };
+/// # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+/// let repo = relcore::Repo::discover(dir.path())?;
+/// assert_eq!(repo.head()?.branch.as_deref(), Some("main"));
+/// assert_eq!(repo.release_tags("v")?.len(), 1);
+/// assert!(repo.is_ancestor(repo.resolve("v0.1.0")?, repo.resolve("HEAD")?)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Repo {
     repo: gix::Repository,

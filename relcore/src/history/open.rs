@@ -1,11 +1,11 @@
 //! Opening a repository: by discovery, at a git dir, or as the receiving view a server hook
 //! needs (the quarantined objects of a push), and what it says about itself (HEAD, work tree,
-//! remotes, settings), and git run on it.
+//! remotes, settings, the [`Root`] its rel.toml paths are relative to), and git run on it.
 
 use std::path::{Path, PathBuf};
 
-use super::{Error, Head, Repo, read_err};
-use crate::config::{self, Config};
+use super::{Error, Head, ReadSubject, Repo, read_err};
+use crate::paths::Root;
 
 impl Repo {
     /// Finds the repository containing `dir`, like git does (honouring `GIT_DIR`): a work
@@ -14,10 +14,7 @@ impl Repo {
     /// # Errors
     /// [`Error::NotARepository`] when there is none.
     pub fn discover(dir: &Path) -> Result<Self, Error> {
-        let not_a_repository = |source| Error::NotARepository {
-            path: dir.to_owned(),
-            source,
-        };
+        let not_a_repository = |source: gix::Error| Error::not_a_repository(dir.to_owned(), source);
         // Searched from an absolute path: from a relative one (`../server.git`, or `.` inside
         // a bare repository's `refs/`), gix 0.90 rewrites the bare repository's path as if it
         // ended in `.git` (wrong, and an assertion failure in debug builds).
@@ -32,10 +29,8 @@ impl Repo {
     /// # Errors
     /// [`Error::NotARepository`] when it is not one.
     pub fn open(git_dir: &Path) -> Result<Self, Error> {
-        let repo = gix::open(git_dir).map_err(|source| Error::NotARepository {
-            path: git_dir.to_owned(),
-            source,
-        })?;
+        let repo = gix::open(git_dir)
+            .map_err(|source| Error::not_a_repository(git_dir.to_owned(), source))?;
         Ok(Self::from_gix(repo))
     }
 
@@ -78,9 +73,8 @@ impl Repo {
         let Some(quarantine) = quarantine else {
             return Self::open(git_dir);
         };
-        let io = |e: std::io::Error| Error::NotARepository {
-            path: git_dir.to_owned(),
-            source: gix::Error::from_error(e),
+        let io = |e: std::io::Error| {
+            Error::not_a_repository(git_dir.to_owned(), gix::Error::from_error(e))
         };
         let git_dir = git_dir.canonicalize().map_err(io)?;
         let view = tempfile::tempdir().map_err(io)?;
@@ -147,19 +141,14 @@ impl Repo {
         self.repo.workdir()
     }
 
-    /// Where `rel.toml` lives: the work tree root, or `$GIT_DIR` for a bare repository.
-    pub fn config_path(&self) -> PathBuf {
-        self.work_dir()
-            .unwrap_or_else(|| self.repo.git_dir())
-            .join(config::FILE_NAME)
-    }
-
-    /// Loads `rel.toml` (defaults when it does not exist).
-    ///
-    /// # Errors
-    /// See [`Config::load`].
-    pub fn load_config(&self) -> Result<Config, config::Error> {
-        Config::load(&self.config_path())
+    /// The root the paths of its rel.toml are relative to: its work tree, else (bare) its git
+    /// directory.
+    pub fn root(&self) -> Root {
+        let git_dir = self.repo.git_dir().to_owned();
+        match self.work_dir() {
+            Some(work) => Root::work_tree(work, Some(git_dir)),
+            None => Root::git_dir(git_dir),
+        }
     }
 
     /// The commit HEAD points at, and its branch unless detached.
@@ -167,7 +156,7 @@ impl Repo {
     /// # Errors
     /// [`Error::UnbornHead`] in a repository without commits.
     pub fn head(&self) -> Result<Head, Error> {
-        let head = self.repo.head().map_err(read_err("HEAD"))?;
+        let head = self.repo.head().map_err(read_err(ReadSubject::Head))?;
         let branch = head.referent_name().map(|n| n.shorten().to_string());
         match head.id() {
             Some(id) => Ok(Head {
@@ -196,5 +185,12 @@ impl Repo {
             .into_iter()
             .find_map(|key| config.string(key))
             .map(|v| v.to_string())
+    }
+}
+
+impl Root {
+    /// The root of `repo`: [`Repo::root`].
+    pub fn of(repo: &Repo) -> Self {
+        repo.root()
     }
 }

@@ -5,7 +5,8 @@ use gix::ObjectId;
 
 use super::ancestry::Ancestry;
 use super::{
-    Base, CommitCache, Error, ObjectProblem, ReleaseTag, Repo, Signature, TagRef, Warning, read_err,
+    Base, CommitCache, Error, ObjectProblem, ReadSubject, ReleaseTag, Repo, Signature, TagRef,
+    Warning, read_err,
 };
 use crate::version;
 
@@ -17,9 +18,12 @@ impl Repo {
     /// When references cannot be read.
     pub fn release_tags(&self, prefix: &str) -> Result<Vec<TagRef>, Error> {
         let mut tags = Vec::new();
-        let platform = self.repo.references().map_err(read_err("references"))?;
-        for reference in platform.tags().map_err(read_err("tags"))? {
-            let reference = reference.map_err(read_err("tags"))?;
+        let platform = self
+            .repo
+            .references()
+            .map_err(read_err(ReadSubject::References))?;
+        for reference in platform.tags().map_err(read_err(ReadSubject::Tags))? {
+            let reference = reference.map_err(read_err(ReadSubject::Tags))?;
             let full = reference.name().as_bstr();
             let Some(name) = full
                 .strip_prefix(b"refs/tags/")
@@ -49,7 +53,7 @@ impl Repo {
     pub fn peel(&self, tag: &TagRef) -> Result<Result<ReleaseTag, Warning>, Error> {
         let (mut id, mut annotated) = (tag.target, false);
         loop {
-            let what = || format!("tag {}", tag.name);
+            let what = || ReadSubject::Tag(tag.name.clone());
             let header = self
                 .repo
                 .find_header(id)
@@ -202,7 +206,7 @@ impl Repo {
     /// # Errors
     /// When the tag or commit object cannot be read.
     pub fn tag_signature(&self, tag: &ReleaseTag) -> Result<Option<Signature>, Error> {
-        let what = || format!("tag {}", tag.name);
+        let what = || ReadSubject::Tag(tag.name.clone());
         if tag.annotated {
             let object = self.repo.find_tag(tag.target).map_err(read_err(what()))?;
             let decoded = object.decode().map_err(read_err(what()))?;

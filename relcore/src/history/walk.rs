@@ -5,7 +5,8 @@ use gix::ObjectId;
 
 use super::ancestry::{self, Ancestry};
 use super::{
-    Base, CommitCache, DecodedCommit, Error, Repo, TagRef, WalkedCommit, message_of, read_err,
+    Base, CommitCache, DecodedCommit, Error, ReadSubject, Repo, TagRef, WalkedCommit, message_of,
+    read_err,
 };
 
 impl Repo {
@@ -78,7 +79,7 @@ impl Repo {
             let shallow = self
                 .repo
                 .shallow_commits()
-                .map_err(read_err("the shallow file"))?;
+                .map_err(read_err(ReadSubject::ShallowFile))?;
             cache.shallow = Some(shallow.map_or_else(Vec::new, |s| s.iter().copied().collect()));
         }
         if cache.graph.is_none() {
@@ -244,7 +245,7 @@ impl Repo {
         let shallow = self
             .repo
             .shallow_commits()
-            .map_err(read_err("the shallow file"))?;
+            .map_err(read_err(ReadSubject::ShallowFile))?;
         let walk = self
             .repo
             .rev_walk([tip])
@@ -323,10 +324,7 @@ impl Repo {
         if self.repo.is_shallow().unwrap_or(false) {
             Error::Shallow { commit: id }
         } else {
-            Error::Read {
-                what: format!("the history of {}", id.to_hex_with_len(7)),
-                source,
-            }
+            Error::read(ReadSubject::History(id), source)
         }
     }
 }

@@ -4,6 +4,16 @@
 //! The header is checked by a small hand-written scanner so that every fault has an exact byte
 //! span; git-conventional then parses the whole message, so that a message that passes lint is
 //! always one the version engine reads as a Conventional Commit.
+//!
+//! Each fault is a diagnostic with its rule and the byte span it concerns:
+//!
+//! ```
+//! use relcore::lint::{self, Rule};
+//! let config = relcore::Config::default();
+//! let report = lint::lint("feat(): add x", &config.commits);
+//! assert_eq!(report.diagnostics[0].rule, Rule::ScopeEmpty);
+//! assert_eq!(report.diagnostics[0].span, 4..6);
+//! ```
 
 mod cleanup;
 mod edited;

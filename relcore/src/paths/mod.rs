@@ -13,9 +13,21 @@
 //! (one rename, or a copy beside the target when they lie on different file systems). A new file
 //! gets the permissions the umask leaves of `0666` (`0777` for executables), an existing one
 //! keeps its own.
+//!
+//! A configured path is resolved inside its root, and written and read back as a regular file:
+//!
+//! ```
+//! use relcore::paths::{self, Root};
+//! let dir = tempfile::tempdir()?;
+//! let root = Root::work_tree(dir.path(), None);
+//! let changelog = root.resolve("changelog.path", "CHANGELOG.md".as_ref())?;
+//! paths::write(&changelog, b"# Changelog\n")?;
+//! assert_eq!(paths::read(&changelog)?.as_deref(), Some(&b"# Changelog\n"[..]));
+//! assert!(root.resolve("changelog.path", "../CHANGELOG.md".as_ref()).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod file;
-mod repo;
 mod root;
 
 use std::ffi::OsStr;

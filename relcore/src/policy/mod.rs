@@ -1,9 +1,29 @@
 //! The push policy: ref updates in, violations out. The same rules run in the client's
 //! pre-push hook, in a server's pre-receive or update hook, and in CI (`rel check`); only where
 //! "what the remote already has" comes from differs, and the caller says that in [`Push`].
+//!
+//! The policy on a tag as if it were pushed (`rel check --ref`):
+//!
+//! ```
+//! # let dir = tempfile::tempdir()?;
+//! # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+//! #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+//! #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+//! # };
+//! # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+//! use relcore::policy::{self, Push, Rule};
+//! use relcore::signature::Anchors;
+//! let repo = relcore::Repo::discover(dir.path())?;
+//! let config = repo.load_config()?;
+//! // The lightweight tag v0.2.0 as if pushed: release tags must be annotated.
+//! git(&["tag", "v0.2.0"])?;
+//! let push = Push::from_ref(&repo, "v0.2.0")?;
+//! let violations = policy::evaluate(&repo, &config, &Anchors::from_files(None, None), &push)?;
+//! assert!(violations.iter().any(|v| v.rule == Rule::TagAnnotated));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod commits;
-pub(crate) mod config;
 mod push;
 mod record;
 mod tags;
@@ -16,7 +36,7 @@ use crate::history::{self, Repo};
 use crate::signature::{self, Anchors};
 use crate::version;
 
-use config::LintScope;
+use crate::config::LintScope;
 pub use push::{Error, Receiving};
 
 /// One ref update of a push: `old` is `None` for a new ref, `new` is `None` for a deletion.

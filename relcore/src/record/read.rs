@@ -74,9 +74,12 @@ pub fn read_since(
 /// # Errors
 /// When it cannot be read or has more than one parent.
 pub(crate) fn read_entry(repo: &Repo, id: ObjectId) -> Result<Entry, Error> {
-    let read_err = |source| crate::history::Error::Read {
-        what: format!("entry {id} of {REF}"),
-        source,
+    let read_err = |source: gix::Error| {
+        let what = crate::history::ReadSubject::Entry {
+            id,
+            reference: REF.to_owned(),
+        };
+        crate::history::Error::read(what, source)
     };
     let object = repo.gix().find_object(id).map_err(read_err)?;
     let commit = gix::objs::CommitRef::from_bytes(&object.data, id.kind())

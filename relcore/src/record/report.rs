@@ -72,13 +72,9 @@ pub fn status(
 ) -> Result<Status, Error> {
     let (tag_object, commit) = release_of(repo, tag)?;
     let state = state_at(repo, tip)?;
-    let object =
-        repo.gix()
-            .find_object(tag_object)
-            .map_err(|source| crate::history::Error::Read {
-                what: format!("tag {tag}"),
-                source,
-            })?;
+    let object = repo.gix().find_object(tag_object).map_err(|source| {
+        crate::history::Error::read(crate::history::ReadSubject::Tag(tag.to_owned()), source)
+    })?;
     let parsed = parse_tag_object(&object.data);
     let tagger = gix::objs::TagRef::from_bytes(&object.data, tag_object.kind())
         .ok()

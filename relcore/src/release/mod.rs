@@ -7,9 +7,31 @@
 //! next, pointing at that commit; only then does the branch move (compare-and-swap), and git
 //! brings the index and work tree along. A failure before the branch moves leaves only
 //! unreachable objects; a failure after it is undone by moving the branch and the files back.
+//!
+//! Cutting the next release of a repository, unsigned:
+//!
+//! ```
+//! # let dir = tempfile::tempdir()?;
+//! # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+//! #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+//! #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+//! # };
+//! # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+//! use relcore::release::{self, CutOptions};
+//! git(&["config", "user.name", "A"])?;
+//! git(&["config", "user.email", "a@example.com"])?;
+//! let repo = relcore::Repo::discover(dir.path())?;
+//! let config = relcore::Config::from_toml("[policy]\nrequire_signed_tags = false\n", "rel.toml".as_ref())?;
+//! let mut options = CutOptions::default();
+//! options.sign = Some(false);
+//! let plan = release::plan(&repo, &config, &options)?;
+//! let applied = release::apply(&repo, &plan)?;
+//! assert_eq!(applied.tag, "v0.1.1");
+//! assert_eq!(git(&["describe", "--exact-match"])?, "v0.1.1");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod apply;
-pub(crate) mod config;
 mod plan;
 mod push;
 mod recover;

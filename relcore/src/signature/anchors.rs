@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{Error, tool_error};
 use crate::config::{self, Config};
-use crate::history::{self, Repo};
+use crate::history::{self, ReadSubject, Repo};
 use crate::paths::{self, Escape, Root, RootKind};
 
 /// The trust anchors: an SSH allowed-signers file and a folder of OpenPGP public keys.
@@ -91,15 +91,18 @@ impl Anchors {
     /// through a symlink in the tree or names nothing of the right kind there.
     pub fn from_tree(repo: &Repo, rev: &str) -> Result<(Config, Self), Error> {
         let commit = repo.resolve(rev)?;
-        let read = |what: String| {
-            move |e: gix::Error| Error::History(history::Error::Read { what, source: e })
+        let read =
+            |what: ReadSubject| move |e: gix::Error| Error::History(history::Error::read(what, e));
+        let entry_at = |path: PathBuf| ReadSubject::TreeEntry {
+            rev: rev.to_owned(),
+            path,
         };
         let tree = repo
             .gix()
             .find_object(commit)
-            .map_err(|e| read(format!("commit {commit}"))(gix::Error::from_error(e)))?
+            .map_err(|e| read(ReadSubject::Commit(commit))(gix::Error::from_error(e)))?
             .peel_to_tree()
-            .map_err(|e| read(format!("the tree of {rev}"))(gix::Error::from_error(e)))?;
+            .map_err(|e| read(ReadSubject::Tree(rev.to_owned()))(gix::Error::from_error(e)))?;
         let label = format!("{rev}:{}", config::FILE_NAME);
         let config = match tree_node(
             repo,
@@ -157,14 +160,13 @@ impl Anchors {
             std::fs::create_dir(&dir).map_err(tool_error("a temporary directory"))?;
             let entries = folder
                 .decode()
-                .map_err(|e| read(format!("{rev}:{}", keys.display()))(gix::Error::from_error(e)))?
+                .map_err(|e| read(entry_at(keys.clone()))(gix::Error::from_error(e)))?
                 .entries;
             // Regular files only, as in a work tree; named by position, not by the tree's names.
             for (n, entry) in entries.iter().filter(|e| e.mode.is_blob()).enumerate() {
                 let blob = repo.gix().find_object(entry.oid).map_err(|e| {
-                    read(format!("{rev}:{}/{}", keys.display(), entry.filename))(
-                        gix::Error::from_error(e),
-                    )
+                    let path = keys.join(entry.filename.to_string());
+                    read(entry_at(path))(gix::Error::from_error(e))
                 })?;
                 write(&dir.join(format!("key-{n:04}.asc")), &blob.data)?;
             }
@@ -229,10 +231,11 @@ fn tree_node<'repo>(
             return Ok(Node::Missing);
         }
         let object = repo.gix().find_object(id).map_err(|e| {
-            Error::History(history::Error::Read {
-                what: format!("{rev}:{}", shown.display()),
-                source: gix::Error::from_error(e),
-            })
+            let what = ReadSubject::TreeEntry {
+                rev: rev.to_owned(),
+                path: shown.clone(),
+            };
+            Error::History(history::Error::read(what, gix::Error::from_error(e)))
         })?;
         if mode.is_blob() {
             return Ok(Node::Blob(object.detach().data));

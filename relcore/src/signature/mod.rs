@@ -6,6 +6,24 @@
 //! the user's own keyring: OpenPGP signatures are checked in a throwaway GnuPG home holding
 //! only the configured keys, SSH signatures with `ssh-keygen -Y verify` against the
 //! allowed-signers file, in namespace `git`, at the tagger's time, as git does.
+//!
+//! Verifying every release tag against no anchors at all:
+//!
+//! ```
+//! # let dir = tempfile::tempdir()?;
+//! # let git = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+//! #     let out = std::process::Command::new("git").current_dir(dir.path()).args(args).envs([("GIT_CONFIG_NOSYSTEM", "1"), ("GIT_CONFIG_GLOBAL", "/dev/null"), ("GIT_AUTHOR_NAME", "A"), ("GIT_AUTHOR_EMAIL", "a@example.com"), ("GIT_COMMITTER_NAME", "A"), ("GIT_COMMITTER_EMAIL", "a@example.com")]).output()?;
+//! #     if out.status.success() { Ok(String::from_utf8(out.stdout)?.trim().to_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into()) }
+//! # };
+//! # for args in [&["init", "-q", "-b", "main"][..], &["commit", "-q", "--allow-empty", "-m", "feat: first"], &["tag", "-a", "v0.1.0", "-m", "v0.1.0"], &["commit", "-q", "--allow-empty", "-m", "fix(io): retry on EINTR"]] { git(args)?; }
+//! use relcore::signature::{self, Anchors, Check};
+//! let repo = relcore::Repo::discover(dir.path())?;
+//! let tags = signature::select(&repo, "v", &[])?;
+//! let verdict = signature::verify(&repo, &tags[0], &Anchors::from_files(None, None))?;
+//! // v0.1.0 is annotated but not signed.
+//! assert_eq!((verdict.tag.as_str(), verdict.failed), ("v0.1.0", Some(Check::Signed)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod anchors;
 mod commit;
@@ -19,7 +37,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::config;
-use crate::history::{self, Repo};
+use crate::history::{self, ReadSubject, Repo};
 use crate::paths;
 use crate::process::Tool;
 
@@ -277,10 +295,7 @@ pub(crate) fn read_tag(repo: &Repo, tag: &TagRef) -> Result<Option<TagObject>, E
     let object = repo
         .gix()
         .find_object(tag.target)
-        .map_err(|source| history::Error::Read {
-            what: format!("tag {}", tag.name),
-            source,
-        })?;
+        .map_err(|source| history::Error::read(ReadSubject::Tag(tag.name.clone()), source))?;
     Ok((object.kind == gix::object::Kind::Tag).then(|| parse_tag_object(&object.data)))
 }
 

@@ -8,6 +8,14 @@ pub(crate) mod config;
 pub use config::{VersionConfig, ZeroMajorBreaking};
 
 /// How far a change moves the version. Ordered: `None < Patch < Minor < Major`.
+///
+/// ```
+/// use relcore::{Bump, config::ZeroMajorBreaking};
+/// assert!(Bump::None < Bump::Patch && Bump::Minor < Bump::Major);
+/// assert_eq!(Bump::Major.to_string(), "major");
+/// // On 0.x, a breaking change bumps the minor version unless configured otherwise.
+/// assert_eq!(Bump::Major.effective(0, ZeroMajorBreaking::Minor), Bump::Minor);
+/// ```
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
