@@ -119,6 +119,43 @@ impl Tool {
     }
 }
 
+/// Runs `command` with `sh -c` in `dir`, its output going where this process's goes; kills
+/// it (and what it started) after `timeout`. Its exit status (`None` when killed), and whether
+/// it timed out.
+pub(crate) fn run_shell(
+    command: &str,
+    dir: &Path,
+    vars: &[(&str, String)],
+    timeout: std::time::Duration,
+) -> Result<(Option<i32>, bool), std::io::Error> {
+    use std::os::unix::process::CommandExt;
+    use std::time::{Duration, Instant};
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(dir)
+        .envs(vars.iter().map(|(k, v)| (k, v)))
+        .stdin(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok((status.code(), false));
+        }
+        if Instant::now() >= deadline {
+            // The whole process group: sh and whatever it started.
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok((None, true));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

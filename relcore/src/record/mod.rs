@@ -1,5 +1,6 @@
 //! The release record: `refs/rel/record`, a chain of signed commits, one per event (an approval,
-//! a rejection, a revocation), each the child of the one before.
+//! a rejection, a revocation, an attestation, a deployment and its result), each the child of
+//! the one before.
 //!
 //! Each entry's message is a one-line summary, a blank line, and the entry as JSON: an in-toto
 //! Statement v1 whose subject is the release tag (digests `gitTag`, the tag object id, and
@@ -11,6 +12,28 @@
 //! [`State`] is what the entries add up to; its `validate` is the one set of rules an
 //! entry must pass, run by `rel approve` before it pushes, by the server's pre-receive hook on
 //! every new entry, and by `rel audit` over the whole record.
+//!
+//! Deployments are entries too: `attest` binds a release to its artifacts' sha256 digests,
+//! `promote`/`rollback` and `verified`/`failed` record what ran where ([`promote()`],
+//! [`rollback()`], [`attest()`]). A downloaded file is checked against the attested set by its
+//! digest:
+//!
+//! ```
+//! # let dir = tempfile::tempdir()?;
+//! # std::process::Command::new("git").args(["init", "-q"]).arg(dir.path()).status()?;
+//! let file = dir.path().join("app.tar.gz");
+//! std::fs::write(&file, b"hello")?;
+//! let artifact = relcore::record::artifact(&file)?;
+//! assert_eq!(
+//!     artifact.sha256,
+//!     "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+//! );
+//! // A repository without a record: nothing attested, nothing deployed.
+//! let repo = relcore::Repo::discover(dir.path())?;
+//! let state = relcore::record::state_at(&repo, repo.resolve(relcore::record::REF).ok())?;
+//! assert!(state.running("production").is_none());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod deploy;
 mod gate;
@@ -19,6 +42,7 @@ mod promote;
 mod read;
 mod release;
 mod report;
+mod rule;
 mod state;
 mod statement;
 mod write;

@@ -4,7 +4,6 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -351,7 +350,11 @@ fn run_steps(
             command: command.clone(),
             tag: draft.tag.clone(),
         });
-        let (exit_code, timed_out) = run(command, &dir, &vars, timeout)?;
+        let (exit_code, timed_out) = crate::process::run_shell(command, &dir, &vars, timeout)
+            .map_err(|source| Error::Command {
+                command: command.clone(),
+                source,
+            })?;
         outcome.step = step.into();
         outcome.exit_code = exit_code;
         outcome.timed_out = timed_out;
@@ -361,45 +364,4 @@ fn run_steps(
     }
     outcome.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(outcome)
-}
-
-/// Runs `command` with `sh -c` in `dir`, its output going where this process's goes; kills
-/// it (and what it started) after `timeout`. Its exit status (`None` when killed), and whether
-/// it timed out.
-fn run(
-    command: &str,
-    dir: &Path,
-    vars: &[(&str, String)],
-    timeout: Duration,
-) -> Result<(Option<i32>, bool), Error> {
-    use std::os::unix::process::CommandExt;
-    let spawn_err = |source| Error::Command {
-        command: command.to_owned(),
-        source,
-    };
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .current_dir(dir)
-        .envs(vars.iter().map(|(k, v)| (k, v)))
-        .stdin(std::process::Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map_err(spawn_err)?;
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait().map_err(spawn_err)? {
-            return Ok((status.code(), false));
-        }
-        if Instant::now() >= deadline {
-            // The whole process group: sh and whatever it started.
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .status();
-            let _ = child.kill();
-            let _ = child.wait();
-            return Ok((None, true));
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
 }
