@@ -23,6 +23,8 @@ use crate::history::Repo;
 const FILE: &str = "rel/record-state.json";
 /// The file's format: another one is read as no file.
 const FORMAT: u32 = 2;
+/// How many entries past the kept tip make the state worth writing again.
+const RESAVE: usize = 32;
 
 #[derive(Serialize, Deserialize)]
 struct Kept {
@@ -82,7 +84,11 @@ pub fn state_at(repo: &Repo, tip: Option<ObjectId>) -> Result<State, Error> {
             state.apply(entry.id, statement, entry.time);
         }
     }
-    save(&path, tip, &state);
+    // Writing the state costs about what reading a few dozen entries does: keep it again
+    // only once that many have landed since (or when there was none).
+    if since.is_none() || entries.len() >= RESAVE {
+        save(&path, tip, &state);
+    }
     Ok(state)
 }
 
