@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::{Repo, Run, fixtures_dir};
 
-fn scenario() -> Repo {
+pub(crate) fn scenario() -> Repo {
     let repo = Repo::empty_dir().sh(&format!(
         ". '{}'\n. '{}'\n. '{}'\ndeploy_scenario",
         fixtures_dir().join("keys.sh").display(),
@@ -19,18 +19,18 @@ fn scenario() -> Repo {
     repo
 }
 
-fn rel(repo: &Repo, who: &str, args: &[&str]) -> Run {
+pub(crate) fn rel(repo: &Repo, who: &str, args: &[&str]) -> Run {
     repo.rel_in(&repo.path().join(who), args)
 }
 
-fn artifact(repo: &Repo, tag: &str) -> String {
+pub(crate) fn artifact(repo: &Repo, tag: &str) -> String {
     repo.path()
         .join(format!("artifacts/{tag}/app.txt"))
         .display()
         .to_string()
 }
 
-fn current(repo: &Repo, env: &str) -> String {
+pub(crate) fn current(repo: &Repo, env: &str) -> String {
     std::fs::read_to_string(repo.path().join(format!("envs/{env}/current")))
         .unwrap_or_default()
         .trim()
@@ -38,7 +38,7 @@ fn current(repo: &Repo, env: &str) -> String {
 }
 
 #[track_caller]
-fn refused(run: &Run, rule: &str) {
+pub(crate) fn refused(run: &Run, rule: &str) {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stderr.contains(&format!("refused [{rule}]")),
@@ -47,7 +47,7 @@ fn refused(run: &Run, rule: &str) {
 }
 
 /// `script` in the fixture shell, the deploy helpers loaded: its output, trimmed.
-fn fixture(repo: &Repo, script: &str) -> String {
+pub(crate) fn fixture(repo: &Repo, script: &str) -> String {
     let out = Command::new("bash")
         .arg("-c")
         .arg(format!(
@@ -70,7 +70,7 @@ fn fixture(repo: &Repo, script: &str) -> String {
 }
 
 /// A raw push of `entry` to the server's record from `who`'s clone.
-fn raw_push(repo: &Repo, who: &str, entry: &str) -> Run {
+pub(crate) fn raw_push(repo: &Repo, who: &str, entry: &str) -> Run {
     let dir: PathBuf = repo.path().join(who);
     repo.run(
         Command::new("git")
@@ -81,12 +81,19 @@ fn raw_push(repo: &Repo, who: &str, entry: &str) -> Run {
     )
 }
 
-fn rev(repo: &Repo, who: &str, spec: &str) -> String {
+pub(crate) fn rev(repo: &Repo, who: &str, spec: &str) -> String {
     fixture(repo, &format!("git -C {who} rev-parse {spec}"))
 }
 
 /// An in-toto statement as rel writes it, made by hand.
-fn statement(repo: &Repo, tag: &str, kind: &str, event: &str, env: &str, extra: &str) -> String {
+pub(crate) fn statement(
+    repo: &Repo,
+    tag: &str,
+    kind: &str,
+    event: &str,
+    env: &str,
+    extra: &str,
+) -> String {
     let object = rev(repo, "rm", &format!("refs/tags/{tag}"));
     let commit = rev(repo, "rm", &format!("{tag}^{{commit}}"));
     format!(
@@ -320,106 +327,6 @@ fn the_same_artifact_goes_dev_staging_production_and_a_failure_rolls_back() {
     assert_eq!(rel(&repo, "rm", &["rollback", "production"]).code, 2);
     let audit = rel(&repo, "alice", &["audit"]);
     assert!(audit.success().contains(" 0 violations"), "{audit:?}");
-}
-
-#[test]
-fn the_server_refuses_hand_made_deployment_entries() {
-    let repo = scenario();
-    let v100 = artifact(&repo, "v1.0.0");
-    rel(&repo, "rm", &["attest", "v1.0.0", &v100]).success();
-    for env in ["dev", "staging"] {
-        rel(
-            &repo,
-            "rm",
-            &["promote", "v1.0.0", "--to", env, "--artifact", &v100],
-        )
-        .success();
-    }
-    let sha = fixture(&repo, &format!("sha256sum '{v100}' | cut -d' ' -f1"));
-    let artifacts = format!(
-        r#",{{"name":"app.txt","digest":{{"sha256":"{sha}"}},"annotations":{{"size":10}}}}"#
-    );
-    let other = format!(
-        r#",{{"name":"app.txt","digest":{{"sha256":"{}"}},"annotations":{{"size":10}}}}"#,
-        "0".repeat(64)
-    );
-    let cases = [
-        (
-            "promote v1.0.0 in production",
-            statement(
-                &repo,
-                "v1.0.0",
-                "deploy",
-                "promote",
-                r#""environment":"production","#,
-                &artifacts,
-            ),
-            "record-approvals",
-        ),
-        (
-            "verified v1.1.0 in staging",
-            statement(
-                &repo,
-                "v1.1.0",
-                "deploy",
-                "verified",
-                r#""environment":"staging","#,
-                "",
-            ),
-            "record-result",
-        ),
-        (
-            "attest v1.0.0",
-            statement(&repo, "v1.0.0", "attest", "attest", "", &other),
-            "record-attest",
-        ),
-        (
-            "rollback v1.1.0 in staging",
-            statement(
-                &repo,
-                "v1.1.0",
-                "deploy",
-                "rollback",
-                r#""environment":"staging","note":"x","#,
-                "",
-            ),
-            "record-rollback",
-        ),
-        (
-            "promote v1.1.0 in staging",
-            statement(
-                &repo,
-                "v1.1.0",
-                "deploy",
-                "promote",
-                r#""environment":"staging","#,
-                "",
-            ),
-            "record-after",
-        ),
-    ];
-    let before = rev(&repo, "server.git", "refs/rel/record");
-    // A valid attestation of v1.1.0, but its entry carries the project's files.
-    let with_files = statement(&repo, "v1.1.0", "attest", "attest", "", &artifacts);
-    let entry = fixture(
-        &repo,
-        &format!(
-            "RAW_TREE=$(git -C rm rev-parse 'HEAD^{{tree}}') raw_json rm rm 'attest v1.1.0' '{with_files}'"
-        ),
-    );
-    let run = raw_push(&repo, "rm", &entry);
-    assert!(run.stderr.contains("[record-entry]"), "{run:?}");
-    assert!(run.stderr.contains("not the empty tree"), "{run:?}");
-    for (summary, json, rule) in cases {
-        let entry = fixture(&repo, &format!("raw_json rm rm '{summary}' '{json}'"));
-        let run = raw_push(&repo, "rm", &entry);
-        assert_ne!(run.code, 0, "{summary}: {run:?}");
-        assert!(
-            run.stderr.contains(&format!("[{rule}]")),
-            "{summary}: expected {rule}: {run:?}"
-        );
-        assert_eq!(rev(&repo, "server.git", "refs/rel/record"), before);
-    }
 }
 
 #[test]
