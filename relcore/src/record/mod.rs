@@ -45,6 +45,7 @@ mod report;
 mod rule;
 mod state;
 mod statement;
+mod tagged;
 mod write;
 
 use gix::ObjectId;
@@ -57,11 +58,12 @@ pub use promote::{
 };
 pub use read::{Entry, read, read_since};
 pub(crate) use release::release_facts;
-pub use release::release_of;
+pub use release::{attested_artifacts, release_of};
 pub use report::{Overview, Status, Step, audit, open_gates, overview, status};
 pub(crate) use state::Candidate;
 pub use state::{Decision, Rule, State, Violation, replay};
 pub use statement::{Artifact, Event, Outcome, Statement};
+pub(crate) use tagged::{parse_tag_attestation, tag_attestation};
 pub use write::{Appended, Draft, append, fetch};
 
 /// The ref that holds the record.

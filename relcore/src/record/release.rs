@@ -30,9 +30,11 @@ pub(crate) fn release_facts(
     let parsed = parse_tag_object(&data);
     let verdict = crate::signature::verify_parsed(tag, Some(&parsed), anchors, At::Now)?;
     taggers.extend(verdict.signer);
+    let attested = tag_message(&data).and_then(super::parse_tag_attestation);
     Ok(ReleaseFacts {
         tag_object: Some(id),
         taggers,
+        attested,
     })
 }
 
@@ -65,4 +67,26 @@ pub fn release_of(repo: &Repo, tag: &str) -> Result<(ObjectId, ObjectId), Error>
         .ok_or_else(missing)?
         .id;
     Ok((id, commit))
+}
+
+/// The message of a raw tag object: the bytes after its headers.
+fn tag_message(data: &[u8]) -> Option<&[u8]> {
+    data.windows(2)
+        .position(|w| w == b"\n\n")
+        .map(|at| &data[at + 2..])
+}
+
+/// The artifacts release `tag` attests: in the record (`rel attest`), else in its own signed
+/// tag message (`rel release --artifact`).
+pub fn attested_artifacts(
+    repo: &Repo,
+    state: &super::State,
+    tag: &str,
+) -> Result<Option<Vec<super::Artifact>>, Error> {
+    let (tag_object, _) = release_of(repo, tag)?;
+    if let Some(attested) = state.attested(tag, tag_object) {
+        return Ok(Some(attested.artifacts.clone()));
+    }
+    Ok(self::tag_object(repo, tag)
+        .and_then(|(_, data)| tag_message(&data).and_then(super::parse_tag_attestation)))
 }

@@ -57,6 +57,8 @@ pub(crate) struct ReleaseFacts {
     pub(crate) tag_object: Option<ObjectId>,
     /// Who made the release: the tagger's e-mail and the tag signature's principal.
     pub(crate) taggers: Vec<String>,
+    /// The artifacts its tag message attests (`rel release --artifact`).
+    pub(crate) attested: Option<Vec<super::Artifact>>,
 }
 
 /// An entry to be judged: what it states, who signed it (verified), when.
@@ -184,7 +186,7 @@ impl State {
             Some(_) => {}
         }
         if !s.event.is_decision() {
-            return self.validate_deploy(config, candidate);
+            return self.validate_deploy(config, candidate, facts);
         }
         if !s.artifacts.is_empty() || s.outcome.is_some() {
             return refuse(

@@ -163,7 +163,7 @@ struct InToto {
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Subject {
+pub(super) struct Subject {
     name: String,
     digest: Digest,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,14 +212,7 @@ impl Statement {
             },
             annotations: None,
         }];
-        subject.extend(self.artifacts.iter().map(|a| Subject {
-            name: a.name.clone(),
-            digest: Digest {
-                sha256: Some(a.sha256.clone()),
-                ..Digest::default()
-            },
-            annotations: Some(Annotations { size: a.size }),
-        }));
+        subject.extend(self.artifacts.iter().map(artifact_subject));
         let statement = InToto {
             type_: STATEMENT_TYPE.to_owned(),
             subject,
@@ -287,16 +280,12 @@ impl Statement {
         let artifacts = artifacts
             .iter()
             .map(|s| {
-                let sha256 = s.digest.sha256.clone().unwrap_or_default();
-                let is_hex = sha256.len() == 64
-                    && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-                match (&s.digest.git_tag, &s.annotations, is_hex) {
-                    (None, Some(a), true) => Ok(Artifact::new(s.name.clone(), a.size, sha256)),
-                    _ => Err(format!(
+                subject_artifact(s).ok_or_else(|| {
+                    format!(
                         "subject `{}` is not an artifact (a lowercase sha256 digest and a size annotation)",
                         s.name
-                    )),
-                }
+                    )
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let p = statement.predicate;
@@ -311,6 +300,29 @@ impl Statement {
             artifacts,
             outcome: p.outcome,
         })
+    }
+}
+
+pub(super) fn artifact_subject(a: &Artifact) -> Subject {
+    Subject {
+        name: a.name.clone(),
+        digest: Digest {
+            sha256: Some(a.sha256.clone()),
+            ..Digest::default()
+        },
+        annotations: Some(Annotations { size: a.size }),
+    }
+}
+
+pub(super) fn subject_artifact(s: &Subject) -> Option<Artifact> {
+    let sha256 = s.digest.sha256.clone()?;
+    let is_hex = sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    match (&s.digest.git_tag, &s.annotations, is_hex) {
+        (None, Some(a), true) => Some(Artifact::new(s.name.clone(), a.size, sha256)),
+        _ => None,
     }
 }
 

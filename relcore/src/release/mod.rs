@@ -208,6 +208,10 @@ pub struct CutOptions {
     /// `Some(true)`: sign; `Some(false)`: do not (refused when the policy requires signed tags);
     /// `None`: sign when `tag.gpgSign` or `policy.require_signed_tags` asks for it.
     pub sign: Option<bool>,
+    /// Files built before tagging: their names, sizes and sha256 digests go into the tag
+    /// message as an in-toto statement, attested by the tag's own signature (SPEC 7; the
+    /// record's `rel attest` does the same after tagging).
+    pub artifacts: Vec<std::path::PathBuf>,
 }
 
 /// A file the release commit changes.

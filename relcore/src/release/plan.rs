@@ -143,7 +143,19 @@ pub fn plan(repo: &Repo, config: &Config, options: &CutOptions) -> Result<Plan, 
     let section = templates.changelog_section(&release)?;
     let known_issues = changelog::known_issues(config, &tree)?;
     let notes = templates.notes(&release, known_issues.as_deref())?;
-    let tag_message = templates.tag_message(&release)?;
+    let mut tag_message = templates.tag_message(&release)?;
+    if !options.artifacts.is_empty() {
+        let artifacts = options
+            .artifacts
+            .iter()
+            .map(|path| crate::record::artifact(path))
+            .collect::<Result<Vec<_>, _>>()?;
+        tag_message = format!(
+            "{}\n\n{}\n",
+            tag_message.trim_end(),
+            crate::record::tag_attestation(&artifacts)
+        );
+    }
 
     let mut files = Vec::new();
     let changelog_path = slash_path(&config.changelog.path);

@@ -30,6 +30,10 @@ pub struct Args {
     /// Push the branch and the tag together (git push --atomic) afterwards.
     #[arg(long)]
     push: bool,
+    /// A file built before tagging: its name, size and sha256 go into the signed tag message,
+    /// as `rel attest` would record them (repeatable).
+    #[arg(long = "artifact", value_name = "PATH")]
+    artifacts: Vec<std::path::PathBuf>,
 }
 
 pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
@@ -37,6 +41,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let mut options = CutOptions::default();
     options.pre = args.pre;
     options.version = args.version;
+    options.artifacts = args.artifacts;
     options.sign = match (args.sign, args.no_sign) {
         (true, _) => Some(true),
         (_, true) => Some(false),

@@ -120,12 +120,14 @@ fn artifacts(
         record::fetch(repo, &args.remote)?
     };
     let state = record::state_at(repo, tip)?;
-    let (tag_object, _) = record::release_of(repo, tag)?;
-    let attested = state.attested(tag, tag_object);
+    let attested = record::attested_artifacts(repo, &state, tag)?;
     for path in &args.artifacts {
         let file = record::artifact(path)?;
         let shown = path.display();
-        match attested.and_then(|a| a.find(&file)) {
+        let found = attested
+            .as_deref()
+            .and_then(|set| set.iter().find(|a| a.sha256 == file.sha256));
+        match found {
             Some(a) => writeln!(
                 out,
                 "{shown}: matches artifact `{}` of {tag} (sha256 {})",

@@ -9,6 +9,7 @@ mod cli_behaviour;
 mod config_errors;
 mod deploy;
 mod deploy_server;
+mod deploy_tagged;
 mod files;
 mod gate;
 mod hooks;

@@ -1,7 +1,7 @@
 //! The rules of SPEC 7 for `attest`, `promote`, `verified`, `failed` and `rollback` entries.
 
 use super::super::gate::roles_of;
-use super::super::state::{Candidate, Rule, Violation};
+use super::super::state::{Candidate, ReleaseFacts, Rule, Violation};
 use super::super::{Event, State};
 use crate::config::{Config, EnvironmentConfig};
 
@@ -11,11 +11,12 @@ impl State {
         &self,
         config: &Config,
         candidate: &Candidate<'_>,
+        facts: &ReleaseFacts,
     ) -> std::result::Result<(), Violation> {
         let s = candidate.statement;
         let refuse = |rule, message: String| Err(Violation::new(candidate.entry, rule, message));
         if s.event == Event::Attest {
-            return self.validate_attest(candidate);
+            return self.validate_attest(candidate, facts);
         }
         let Some(env) = config.environments.get(&s.environment) else {
             return refuse(
@@ -36,16 +37,20 @@ impl State {
             Event::Verified | Event::Failed => self.validate_result(candidate),
             Event::Rollback => {
                 self.promoter(config, env, candidate)?;
-                self.validate_rollback(candidate)
+                self.validate_rollback(candidate, facts)
             }
             _ => {
                 self.promoter(config, env, candidate)?;
-                self.validate_promote(config, env, candidate)
+                self.validate_promote(config, env, candidate, facts)
             }
         }
     }
 
-    fn validate_attest(&self, candidate: &Candidate<'_>) -> std::result::Result<(), Violation> {
+    fn validate_attest(
+        &self,
+        candidate: &Candidate<'_>,
+        facts: &ReleaseFacts,
+    ) -> std::result::Result<(), Violation> {
         let s = candidate.statement;
         let refuse = |rule, message: String| Err(Violation::new(candidate.entry, rule, message));
         if !s.environment.is_empty() || s.outcome.is_some() {
@@ -66,6 +71,15 @@ impl State {
             return refuse(
                 Rule::Attest,
                 format!("the attestation of {} names `{}` twice", s.tag, w[0]),
+            );
+        }
+        if facts.attested.is_some() {
+            return refuse(
+                Rule::Attest,
+                format!(
+                    "{}'s artifacts are attested in its signed tag message: a release's artifact set is attested once",
+                    s.tag
+                ),
             );
         }
         if let Some(before) = self.attested(&s.tag, s.tag_object) {
@@ -110,6 +124,7 @@ impl State {
         config: &Config,
         env: &EnvironmentConfig,
         candidate: &Candidate<'_>,
+        facts: &ReleaseFacts,
     ) -> std::result::Result<(), Violation> {
         let s = candidate.statement;
         let refuse = |rule, message: String| Err(Violation::new(candidate.entry, rule, message));
@@ -170,16 +185,24 @@ impl State {
                 ),
             );
         }
-        self.artifacts_attested(candidate)
+        self.artifacts_attested(candidate, facts)
     }
 
     /// A deployment's artifacts are the attested ones: each offered file's digest is one of
     /// the release's attested digests; a release with attested artifacts deploys them.
-    fn artifacts_attested(&self, candidate: &Candidate<'_>) -> std::result::Result<(), Violation> {
+    fn artifacts_attested(
+        &self,
+        candidate: &Candidate<'_>,
+        facts: &ReleaseFacts,
+    ) -> std::result::Result<(), Violation> {
         let s = candidate.statement;
         let refuse =
             |message: String| Err(Violation::new(candidate.entry, Rule::Artifact, message));
-        match (self.attested(&s.tag, s.tag_object), s.artifacts.is_empty()) {
+        let attested = self
+            .attested(&s.tag, s.tag_object)
+            .map(|a| a.artifacts.as_slice())
+            .or(facts.attested.as_deref());
+        match (attested, s.artifacts.is_empty()) {
             (None, true) => Ok(()),
             (None, false) => refuse(format!(
                 "{} has no attested artifacts: attest them first (rel attest {} PATH...)",
@@ -191,18 +214,13 @@ impl State {
             )),
             (Some(attested), false) => {
                 for offered in &s.artifacts {
-                    if !attested
-                        .artifacts
-                        .iter()
-                        .any(|a| a.sha256 == offered.sha256)
-                    {
+                    if !attested.iter().any(|a| a.sha256 == offered.sha256) {
                         return refuse(format!(
                             "`{}` (sha256 {}) is not an attested artifact of {} (attested: {})",
                             offered.name,
                             offered.sha256,
                             s.tag,
                             attested
-                                .artifacts
                                 .iter()
                                 .map(|a| format!("{} sha256 {}", a.name, a.sha256))
                                 .collect::<Vec<_>>()
@@ -248,7 +266,11 @@ impl State {
         Ok(())
     }
 
-    fn validate_rollback(&self, candidate: &Candidate<'_>) -> std::result::Result<(), Violation> {
+    fn validate_rollback(
+        &self,
+        candidate: &Candidate<'_>,
+        facts: &ReleaseFacts,
+    ) -> std::result::Result<(), Violation> {
         let s = candidate.statement;
         let refuse =
             |message: String| Err(Violation::new(candidate.entry, Rule::Rollback, message));
@@ -273,7 +295,7 @@ impl State {
         {
             return refuse(format!("{} already runs in {}", s.tag, s.environment));
         }
-        self.artifacts_attested(candidate).or_else(|v| {
+        self.artifacts_attested(candidate, facts).or_else(|v| {
             if s.artifacts.is_empty() {
                 Ok(())
             } else {
@@ -287,7 +309,6 @@ impl State {
 mod tests {
     use super::*;
     use crate::record::Statement;
-    use crate::record::state::ReleaseFacts;
     use gix::ObjectId;
 
     fn id(c: u8) -> ObjectId {
@@ -302,6 +323,7 @@ mod tests {
         let facts = ReleaseFacts {
             tag_object: Some(id(b'a')),
             taggers: vec!["rm@example.com".into()],
+            attested: None,
         };
         let candidate = Candidate {
             entry: None,
