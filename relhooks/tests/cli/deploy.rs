@@ -352,3 +352,42 @@ fn a_deploy_that_runs_out_of_time_is_killed_and_failed() {
         "{status:?}"
     );
 }
+
+#[test]
+fn a_promotion_before_the_soak_time_is_refused_by_the_client_and_the_server() {
+    let repo = scenario();
+    // staging soaks a minute after dev's verification, on both sides.
+    fixture(
+        &repo,
+        "for f in rm/rel.toml server.git/rel.toml; do sed -i 's/^after = \"dev\"$/after = \"dev\"\\nsoak = \"1m\"/' $f; done",
+    );
+    let v110 = artifact(&repo, "v1.1.0");
+    rel(&repo, "rm", &["attest", "v1.1.0", &v110]).success();
+    rel(
+        &repo,
+        "rm",
+        &["promote", "v1.1.0", "--to", "dev", "--artifact", &v110],
+    )
+    .success();
+    let early = rel(
+        &repo,
+        "rm",
+        &["promote", "v1.1.0", "--to", "staging", "--artifact", &v110],
+    );
+    refused(&early, "record-soak");
+    assert!(early.stderr.contains("soak of 1m ends at"), "{early:?}");
+    let json = statement(
+        &repo,
+        "v1.1.0",
+        "deploy",
+        "promote",
+        r#""environment":"staging","#,
+        "",
+    );
+    let entry = fixture(
+        &repo,
+        &format!("raw_json rm rm 'promote v1.1.0 in staging' '{json}'"),
+    );
+    let run = raw_push(&repo, "rm", &entry);
+    assert!(run.stderr.contains("[record-soak]"), "{run:?}");
+}
