@@ -100,4 +100,16 @@ fn the_server_refuses_hand_made_deployment_entries() {
         );
         assert_eq!(rev(&repo, "server.git", "refs/rel/record"), before);
     }
+    // Alice is trusted, but neither v1.1.0's tagger nor a promoter: attesting first would let
+    // her decide what every promotion of v1.1.0 must deploy.
+    let hers = statement(&repo, "v1.1.0", "attest", "attest", "", &artifacts)
+        .replace("rm@example.com", "alice@example.com");
+    let entry = fixture(
+        &repo,
+        &format!("raw_json alice alice 'attest v1.1.0' '{hers}'"),
+    );
+    let run = raw_push(&repo, "alice", &entry);
+    assert!(run.stderr.contains("[record-role]"), "{run:?}");
+    assert!(run.stderr.contains("may not attest v1.1.0"), "{run:?}");
+    assert_eq!(rev(&repo, "server.git", "refs/rel/record"), before);
 }

@@ -16,7 +16,7 @@ impl State {
         let s = candidate.statement;
         let refuse = |rule, message: String| Err(Violation::new(candidate.entry, rule, message));
         if s.event == Event::Attest {
-            return self.validate_attest(candidate, facts);
+            return self.validate_attest(config, candidate, facts);
         }
         let Some(env) = config.environments.get(&s.environment) else {
             return refuse(
@@ -48,6 +48,7 @@ impl State {
 
     fn validate_attest(
         &self,
+        config: &Config,
         candidate: &Candidate<'_>,
         facts: &ReleaseFacts,
     ) -> std::result::Result<(), Violation> {
@@ -57,6 +58,34 @@ impl State {
             return refuse(
                 Rule::Entry,
                 "an `attest` entry names no environment and no outcome".into(),
+            );
+        }
+        // Whoever attests first decides what every promotion must deploy: the release's
+        // tagger, or someone trusted to deploy somewhere (a promoters role: CI that builds
+        // after tagging), never any trusted signer.
+        let roles = roles_of(config, candidate.signer);
+        let mut promoters: Vec<&str> = config
+            .environments
+            .values()
+            .flat_map(|e| e.promoters.iter().map(String::as_str))
+            .collect();
+        promoters.sort_unstable();
+        promoters.dedup();
+        let deployer = promoters.iter().any(|p| roles.contains(p));
+        if !facts.taggers.iter().any(|t| t == candidate.signer) && !deployer {
+            return refuse(
+                Rule::Role,
+                format!(
+                    "`{}` may not attest {}'s artifacts: that is for its tagger ({}) or a promoter ({})",
+                    s.actor,
+                    s.tag,
+                    facts.taggers.join(", "),
+                    if promoters.is_empty() {
+                        "no environment names promoters".to_owned()
+                    } else {
+                        format!("roles {}", promoters.join(", "))
+                    }
+                ),
             );
         }
         if s.artifacts.is_empty() {
@@ -280,6 +309,20 @@ impl State {
                 s.environment
             ));
         }
+        let rejected: Vec<&str> = self
+            .decisions(&s.tag, s.tag_object, &s.environment)
+            .iter()
+            .filter(|d| d.event == Event::Reject)
+            .map(|d| d.actor.as_str())
+            .collect();
+        if !rejected.is_empty() {
+            return refuse(format!(
+                "{} is rejected for {} by {}: a rollback does not go back to a rejected release",
+                s.tag,
+                s.environment,
+                rejected.join(", ")
+            ));
+        }
         if self
             .verified_in(&s.environment, &s.tag, s.tag_object)
             .is_none()
@@ -369,5 +412,52 @@ mod tests {
         back.note = Some("error rate".into());
         assert_eq!(judge(&state, &config, &back, 5000), Some(Rule::Rollback));
         assert_eq!(state.rollback_target("staging"), None);
+        // v1.1.0 goes to staging: v1.0.0 is the rollback target, unless it is rejected there.
+        let mut other = statement(Event::Promote, "staging");
+        other.tag = "v1.1.0".into();
+        state.apply(id(b'3'), &other, 6000);
+        assert_eq!(
+            state.rollback_target("staging").map(|d| d.tag.as_str()),
+            Some("v1.0.0")
+        );
+        assert_eq!(judge(&state, &config, &back, 6100), None);
+        let mut reject = statement(Event::Reject, "staging");
+        reject.actor = "sre@example.com".into();
+        state.apply(id(b'4'), &reject, 6200);
+        assert_eq!(judge(&state, &config, &back, 6300), Some(Rule::Rollback));
+    }
+
+    #[test]
+    fn only_the_tagger_or_a_promoter_attests() {
+        let config = Config::from_toml(
+            "[roles]\nci = [\"ci@example.com\"]\n[environments.staging]\npromoters = [\"ci\"]\n",
+            "rel.toml".as_ref(),
+        )
+        .expect("config");
+        let mut attest = statement(Event::Attest, "");
+        attest.artifacts = vec![super::super::super::Artifact::new("a", 1, "ab".repeat(32))];
+        // ci holds a promoters role; the tagger may too; anyone else may not.
+        assert_eq!(judge(&State::default(), &config, &attest, 100), None);
+        attest.actor = "mallory@example.com".into();
+        let facts = ReleaseFacts {
+            tag_object: Some(id(b'a')),
+            taggers: vec!["rm@example.com".into()],
+            attested: None,
+        };
+        let as_mallory = Candidate {
+            entry: None,
+            statement: &attest,
+            signer: "mallory@example.com",
+            time: 100,
+        };
+        let refused = State::default()
+            .validate(&config, &as_mallory, &facts, None)
+            .expect_err("refused");
+        assert_eq!(refused.rule, Rule::Role);
+        assert!(
+            refused
+                .message
+                .contains("for its tagger (rm@example.com) or a promoter (roles ci)")
+        );
     }
 }
