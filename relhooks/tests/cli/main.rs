@@ -8,6 +8,7 @@ mod changelog;
 mod cli_behaviour;
 mod config_errors;
 mod deploy;
+mod deploy_edges;
 mod deploy_server;
 mod deploy_tagged;
 mod files;
