@@ -24,6 +24,7 @@ mod changelog;
 mod environments;
 mod located;
 mod policy;
+mod registry;
 mod release;
 #[cfg(test)]
 mod tests;
@@ -45,6 +46,7 @@ pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig, Section};
 pub(crate) use environments::item_roles;
 pub use environments::{Duration, EnvironmentConfig, RolesConfig, Rollback};
 pub use policy::{LintScope, PolicyConfig};
+pub use registry::{RegistryConfig, Retention};
 pub use release::ReleaseConfig;
 
 /// The name of the configuration file at the root of a work tree (or in `$GIT_DIR` of a bare repository).
@@ -81,6 +83,8 @@ pub struct Config {
     pub roles: RolesConfig,
     /// `[environments.<name>]`: the deployment environments and their gates.
     pub environments: std::collections::BTreeMap<String, EnvironmentConfig>,
+    /// `[registry]`: the OCI registry a release's artifacts are published to.
+    pub registry: RegistryConfig,
 }
 
 /// Why a configuration could not be loaded.
@@ -164,6 +168,34 @@ impl Config {
     /// Every role an environment names (in `approvals` and `promoters`) is one `[roles]`
     /// defines.
     fn check_roles(&self, text: &str, path: &Path) -> Result<(), Error> {
+        let kept = &self.registry.retention.keep_environments;
+        if let Some((i, env)) = kept
+            .iter()
+            .enumerate()
+            .find(|(_, e)| !self.environments.contains_key(*e))
+        {
+            let key = format!("registry.retention.keep_environments[{i}]");
+            let offset = text
+                .find("keep_environments")
+                .and_then(|at| text[at..].find(&format!("\"{env}\"")).map(|o| at + o + 1))
+                .unwrap_or(0);
+            let (line, column) = line_col(text, offset);
+            let known: Vec<&str> = self.environments.keys().map(String::as_str).collect();
+            return Err(Error::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message: format!(
+                    "`{key}`: `{env}` is not an environment (environments: {})",
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+                key: Some(key),
+            });
+        }
         let known: Vec<&str> = self.roles.keys().map(String::as_str).collect();
         for (name, env) in &self.environments {
             let approvals = env.approvals.iter().enumerate();

@@ -263,3 +263,26 @@ commit_file message && rm message",
         "{err}"
     );
 }
+
+#[test]
+fn a_registry_that_is_not_one_is_a_config_error_naming_the_key() {
+    let repo = Repo::new("commit 'feat: one'");
+    repo.write(
+        "rel.toml",
+        "[registry]\nrepository = \"https://ghcr.io/team/app\"\n",
+    );
+    let err = repo.rel(&["next"]).failure(2).to_owned();
+    assert!(
+        err.contains("rel.toml:2:14: `registry.repository`: `https://ghcr.io/team/app` is not a registry repository (a reference, not a URL: leave the scheme out)"),
+        "{err}"
+    );
+    repo.write(
+        "rel.toml",
+        "[registry]\nrepository = \"ghcr.io/team/app\"\n\n[registry.retention]\nkeep_environments = [\"production\"]\n",
+    );
+    let err = repo.rel(&["next"]).failure(2).to_owned();
+    assert!(
+        err.contains("`registry.retention.keep_environments[0]`: `production` is not an environment (environments: none)"),
+        "{err}"
+    );
+}
