@@ -165,89 +165,68 @@ impl Config {
         Ok(config)
     }
 
-    /// Every role an environment names (in `approvals` and `promoters`) is one `[roles]`
-    /// defines.
+    /// Every name that refers to another part of rel.toml is defined there: the roles an
+    /// environment names (in `approvals` and `promoters`), its `after` environment, and the
+    /// environments retention keeps.
     fn check_roles(&self, text: &str, path: &Path) -> Result<(), Error> {
+        let invalid = |offset: usize, key: String, fault: String| {
+            let (line, column) = line_col(text, offset);
+            Error::Invalid {
+                path: path.to_owned(),
+                line,
+                column,
+                message: format!("`{key}`: {fault}"),
+                key: Some(key),
+            }
+        };
+        let environments = listed(self.environments.keys());
         let kept = &self.registry.retention.keep_environments;
         if let Some((i, env)) = kept
             .iter()
             .enumerate()
             .find(|(_, e)| !self.environments.contains_key(*e))
         {
-            let key = format!("registry.retention.keep_environments[{i}]");
             let offset = text
                 .find("keep_environments")
                 .and_then(|at| text[at..].find(&format!("\"{env}\"")).map(|o| at + o + 1))
                 .unwrap_or(0);
-            let (line, column) = line_col(text, offset);
-            let known: Vec<&str> = self.environments.keys().map(String::as_str).collect();
-            return Err(Error::Invalid {
-                path: path.to_owned(),
-                line,
-                column,
-                message: format!(
-                    "`{key}`: `{env}` is not an environment (environments: {})",
-                    if known.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        known.join(", ")
-                    }
-                ),
-                key: Some(key),
-            });
+            return Err(invalid(
+                offset,
+                format!("registry.retention.keep_environments[{i}]"),
+                format!("`{env}` is not an environment (environments: {environments})"),
+            ));
         }
-        let known: Vec<&str> = self.roles.keys().map(String::as_str).collect();
+        let roles = listed(self.roles.keys());
         for (name, env) in &self.environments {
+            // Offsets are searched from the environment's table on.
+            let table = text.find(&format!("[environments.{name}]")).unwrap_or(0);
+            if let Some(after) = env.after.as_deref()
+                && (after == name || !self.environments.contains_key(after))
+            {
+                let offset = text[table..].find("after").map_or(table, |at| table + at);
+                return Err(invalid(
+                    offset,
+                    format!("environments.{name}.after"),
+                    format!("`{after}` is not another environment (environments: {environments})"),
+                ));
+            }
             let approvals = env.approvals.iter().enumerate();
             let promoters = env.promoters.iter().enumerate();
             let items = approvals
                 .map(|(i, item)| (format!("environments.{name}.approvals[{i}]"), item))
                 .chain(promoters.map(|(i, r)| (format!("environments.{name}.promoters[{i}]"), r)));
-            if let Some(after) = env.after.as_deref()
-                && (after == name || !self.environments.contains_key(after))
-            {
-                let key = format!("environments.{name}.after");
-                let table = text.find(&format!("[environments.{name}]")).unwrap_or(0);
-                let offset = text[table..].find("after").map_or(table, |at| table + at);
-                let (line, column) = line_col(text, offset);
-                let known: Vec<&str> = self.environments.keys().map(String::as_str).collect();
-                return Err(Error::Invalid {
-                    path: path.to_owned(),
-                    line,
-                    column,
-                    message: format!(
-                        "`{key}`: `{after}` is not another environment (environments: {})",
-                        known.join(", ")
-                    ),
-                    key: Some(key),
-                });
-            }
             for (key, item) in items {
                 let fault = match item_roles(item).find(|r| !self.roles.contains_key(*r)) {
                     _ if item_roles(item).next().is_none() => "it names no role".to_owned(),
-                    Some(role) => format!(
-                        "unknown role `{role}` (roles defined in [roles]: {})",
-                        if known.is_empty() {
-                            "none".to_owned()
-                        } else {
-                            known.join(", ")
-                        }
-                    ),
+                    Some(role) => {
+                        format!("unknown role `{role}` (roles defined in [roles]: {roles})")
+                    }
                     None => continue,
                 };
-                // The line of the item, searched from the environment's table on.
-                let table = text.find(&format!("[environments.{name}]")).unwrap_or(0);
                 let offset = text[table..]
                     .find(&format!("\"{item}\""))
                     .map_or(table, |at| table + at + 1);
-                let (line, column) = line_col(text, offset);
-                return Err(Error::Invalid {
-                    path: path.to_owned(),
-                    line,
-                    column,
-                    message: format!("`{key}`: {fault}"),
-                    key: Some(key),
-                });
+                return Err(invalid(offset, key, fault));
             }
         }
         Ok(())
@@ -320,5 +299,15 @@ impl Repo {
     /// See [`Config::load`].
     pub fn load_config(&self) -> Result<Config, Error> {
         Config::load(&self.config_path())
+    }
+}
+
+/// `names` as a list for a message: `a, b`, or `none`.
+fn listed<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<&str> = names.map(String::as_str).collect();
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
     }
 }

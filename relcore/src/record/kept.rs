@@ -79,11 +79,7 @@ pub fn state_at(repo: &Repo, tip: Option<ObjectId>) -> Result<State, Error> {
         }
         _ => State::default(),
     };
-    for entry in &entries {
-        if let Ok(statement) = &entry.statement {
-            state.apply(entry.id, statement, entry.time);
-        }
-    }
+    state.replay(&entries);
     // Writing the state costs about what reading a few dozen entries does: keep it again
     // only once that many have landed since (or when there was none).
     if since.is_none() || entries.len() >= RESAVE {

@@ -62,7 +62,7 @@ pub use release::{attested_artifacts, release_of};
 pub use report::{Overview, Status, Step, audit, open_gates, overview, status};
 pub(crate) use state::Candidate;
 pub use state::{Decision, Rule, State, Violation, replay};
-pub use statement::{Artifact, Event, Outcome, Statement};
+pub use statement::{Artifact, Event, Outcome, Statement, find_artifact};
 pub(crate) use tagged::{parse_tag_attestation, tag_attestation};
 pub use write::{Appended, Draft, append, fetch};
 
@@ -112,6 +112,14 @@ pub enum Error {
         /// What the OS said.
         #[source]
         source: std::io::Error,
+    },
+    /// A deployment to an environment rel.toml does not configure.
+    #[error("environment `{environment}` is not configured (environments in rel.toml: {})", if .configured.is_empty() { "none".to_owned() } else { .configured.join(", ") })]
+    NoSuchEnvironment {
+        /// The environment named.
+        environment: String,
+        /// The environments rel.toml configures.
+        configured: Vec<String>,
     },
     /// A rollback with no release verified in the environment to go back to.
     #[error(

@@ -85,6 +85,22 @@ pub struct Target<'a> {
     pub environment: &'a str,
 }
 
+impl<'a> Target<'a> {
+    /// The environment's configuration.
+    ///
+    /// # Errors
+    /// [`Error::NoSuchEnvironment`] when rel.toml has no `[environments.<name>]` for it.
+    fn environment(&self) -> Result<&'a EnvironmentConfig, Error> {
+        self.config
+            .environments
+            .get(self.environment)
+            .ok_or_else(|| Error::NoSuchEnvironment {
+                environment: self.environment.to_owned(),
+                configured: self.config.environments.keys().cloned().collect(),
+            })
+    }
+}
+
 /// The name, size and sha256 of the file at `path`.
 ///
 /// # Errors
@@ -146,6 +162,7 @@ pub fn promote(
     artifacts: &[PathBuf],
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Deployed, Error> {
+    target.environment()?;
     let mut draft = Draft::new(Event::Promote, tag, target.environment);
     for path in artifacts {
         draft.artifacts.push(artifact(path)?);
@@ -166,11 +183,13 @@ pub fn rollback(
     artifacts: &[PathBuf],
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Deployed, Error> {
+    target.environment()?;
+    let mut session = Session::default();
     let tag = match to {
         Some(tag) => tag.to_owned(),
         None => {
-            let tip = super::fetch(target.repo, target.remote)?;
-            let state = super::state_at(target.repo, tip)?;
+            // The record as fetched here is the one the rollback entry is appended to.
+            let state = session.fetch(target.repo, target.remote)?;
             state
                 .rollback_target(target.environment)
                 .map(|d| d.tag.clone())
@@ -184,7 +203,7 @@ pub fn rollback(
     for path in artifacts {
         draft.artifacts.push(artifact(path)?);
     }
-    deploy(target, draft, artifacts, progress, &mut Session::default())
+    deploy(target, draft, artifacts, progress, &mut session)
 }
 
 /// Records `draft` (a `promote` or `rollback`), runs the commands, records the result, and
@@ -203,11 +222,7 @@ fn deploy(
         remote,
         environment,
     } = target;
-    let env = config
-        .environments
-        .get(environment)
-        .cloned()
-        .unwrap_or_default();
+    let env = target.environment()?;
     let state = match session.append(repo, config, anchors, remote, &draft)? {
         Appended::Pushed { entry, state, .. } => {
             progress(Progress::Recorded {
@@ -228,7 +243,7 @@ fn deploy(
         .and_then(|i| deployments.get(i))
         .map(|d| d.tag.clone())
         .unwrap_or_default();
-    let outcome = run_steps(repo, config, &env, &draft, paths, &previous, progress)?;
+    let outcome = run_steps(repo, config, env, &draft, paths, &previous, progress)?;
     let verified = outcome.exit_code == Some(0) && !outcome.timed_out;
     let mut result = Draft::new(
         if verified {

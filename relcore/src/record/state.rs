@@ -322,10 +322,17 @@ impl State {
 /// The state of the record's `entries`, replayed as they are (the server validated each).
 pub fn replay(entries: &[Entry]) -> State {
     let mut state = State::default();
-    for entry in entries {
-        if let Ok(statement) = &entry.statement {
-            state.apply(entry.id, statement, entry.time);
+    state.replay(entries);
+    state
+}
+
+impl State {
+    /// Adds `entries` as they are (the server validated each); unreadable ones add nothing.
+    pub(super) fn replay(&mut self, entries: &[Entry]) {
+        for entry in entries {
+            if let Ok(statement) = &entry.statement {
+                self.apply(entry.id, statement, entry.time);
+            }
         }
     }
-    state
 }

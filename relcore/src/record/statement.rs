@@ -84,6 +84,12 @@ impl Artifact {
     }
 }
 
+/// The artifact of `attested` that `file` is, if any: a file matches by content (its sha256),
+/// whatever it is called now.
+pub fn find_artifact<'a>(attested: &'a [Artifact], file: &Artifact) -> Option<&'a Artifact> {
+    attested.iter().find(|a| a.sha256 == file.sha256)
+}
+
 /// How a deployment ended, as a `verified` or `failed` entry records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

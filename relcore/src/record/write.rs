@@ -97,6 +97,13 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// Fetches `remote`'s record: its state, which the next [`Session::append`] starts from.
+    pub(crate) fn fetch(&mut self, repo: &Repo, remote: &str) -> Result<&State, Error> {
+        let tip = fetch(repo, remote)?;
+        let state = Box::new(state_at(repo, tip)?);
+        Ok(&self.known.insert((tip, state)).1)
+    }
+
     /// [`append`], knowing what the appends before it learned.
     pub(crate) fn append(
         &mut self,

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use relcore::record::{self, Appended, Deployed, Progress, Target};
 
 use super::record::RecordArgs;
@@ -83,60 +83,40 @@ pub fn attest(args: AttestArgs, global: &Global) -> Result<ExitCode> {
 }
 
 pub fn promote(args: PromoteArgs, global: &Global) -> Result<ExitCode> {
-    let repo = discover(&global.dir)?;
-    let (config, anchors) = trusted(&repo, args.on.trust())?;
-    if !config.environments.contains_key(&args.environment) {
-        bail!(
-            "environment `{}` is not configured (environments in rel.toml: {})",
-            args.environment,
-            names(&config)
-        );
-    }
-    let target = Target {
-        repo: &repo,
-        config: &config,
-        anchors: &anchors,
-        remote: args.on.remote(),
-        environment: &args.environment,
-    };
-    let deployed = record::promote(target, &args.tag, &args.artifacts, &mut show)?;
-    finish(deployed, &args.environment)
+    deploy(global, &args.on, &args.environment, |target| {
+        record::promote(target, &args.tag, &args.artifacts, &mut show)
+    })
 }
 
 pub fn rollback(args: RollbackArgs, global: &Global) -> Result<ExitCode> {
+    deploy(global, &args.on, &args.environment, |target| {
+        record::rollback(
+            target,
+            args.to.as_deref(),
+            &args.reason,
+            &args.artifacts,
+            &mut show,
+        )
+    })
+}
+
+/// Runs a deployment to `environment` (`run`, given where) and reports how it ended.
+fn deploy(
+    global: &Global,
+    on: &RecordArgs,
+    environment: &str,
+    run: impl FnOnce(Target<'_>) -> Result<Deployed, record::Error>,
+) -> Result<ExitCode> {
     let repo = discover(&global.dir)?;
-    let (config, anchors) = trusted(&repo, args.on.trust())?;
-    if !config.environments.contains_key(&args.environment) {
-        bail!(
-            "environment `{}` is not configured (environments in rel.toml: {})",
-            args.environment,
-            names(&config)
-        );
-    }
-    let target = Target {
+    let (config, anchors) = trusted(&repo, on.trust())?;
+    let deployed = run(Target {
         repo: &repo,
         config: &config,
         anchors: &anchors,
-        remote: args.on.remote(),
-        environment: &args.environment,
-    };
-    let deployed = record::rollback(
-        target,
-        args.to.as_deref(),
-        &args.reason,
-        &args.artifacts,
-        &mut show,
-    )?;
-    finish(deployed, &args.environment)
-}
-
-fn names(config: &relcore::Config) -> String {
-    let names: Vec<&str> = config.environments.keys().map(String::as_str).collect();
-    if names.is_empty() {
-        "none".into()
-    } else {
-        names.join(", ")
-    }
+        remote: on.remote(),
+        environment,
+    })?;
+    finish(deployed, environment)
 }
 
 /// Progress on stderr, so stdout keeps the commands' own output and the summary.

@@ -126,7 +126,7 @@ fn artifacts(
         let shown = path.display();
         let found = attested
             .as_deref()
-            .and_then(|set| set.iter().find(|a| a.sha256 == file.sha256));
+            .and_then(|set| record::find_artifact(set, &file));
         match found {
             Some(a) => writeln!(
                 out,

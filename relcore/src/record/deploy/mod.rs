@@ -57,13 +57,6 @@ pub struct Attested {
     pub artifacts: Vec<Artifact>,
 }
 
-impl Attested {
-    /// The attested artifact with `artifact`'s digest, if any: a file matches by content.
-    pub fn find(&self, artifact: &Artifact) -> Option<&Artifact> {
-        self.artifacts.iter().find(|a| a.sha256 == artifact.sha256)
-    }
-}
-
 impl Deployment {
     /// Whether it deployed release `tag` (object `tag_object`).
     pub fn is(&self, tag: &str, tag_object: ObjectId) -> bool {

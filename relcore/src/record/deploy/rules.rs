@@ -2,7 +2,7 @@
 
 use super::super::gate::roles_of;
 use super::super::state::{Candidate, ReleaseFacts, Rule, Violation};
-use super::super::{Event, State};
+use super::super::{Event, State, find_artifact};
 use crate::config::{Config, EnvironmentConfig};
 
 impl State {
@@ -243,7 +243,7 @@ impl State {
             )),
             (Some(attested), false) => {
                 for offered in &s.artifacts {
-                    if !attested.iter().any(|a| a.sha256 == offered.sha256) {
+                    if find_artifact(attested, offered).is_none() {
                         return refuse(format!(
                             "`{}` (sha256 {}) is not an attested artifact of {} (attested: {})",
                             offered.name,
