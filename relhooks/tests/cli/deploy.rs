@@ -2,25 +2,25 @@
 //! production gate, an automatic and a manual rollback, and hand-made entries the server
 //! refuses. Environments are directories (`envs/<env>`), deploy and smoke are shell scripts.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-use crate::{Repo, Run, fixtures_dir};
+use crate::{Repo, Run};
 
 pub(crate) fn scenario() -> Repo {
-    let repo = Repo::empty_dir().sh(&format!(
-        ". '{}'\n. '{}'\n. '{}'\ndeploy_scenario",
-        fixtures_dir().join("keys.sh").display(),
-        fixtures_dir().join("record.sh").display(),
-        fixtures_dir().join("deploy.sh").display()
-    ));
+    let repo = Repo::empty_dir();
+    fixture(&repo, "deploy_scenario");
     repo.rel_in(&repo.path().join("server.git"), &["install", "--server"])
         .success();
     repo
 }
 
-pub(crate) fn rel(repo: &Repo, who: &str, args: &[&str]) -> Run {
-    repo.rel_in(&repo.path().join(who), args)
+pub(crate) use super::record::rel;
+
+/// `rel promote TAG --to ENV --artifact FILE` by the release manager.
+pub(crate) fn promote(repo: &Repo, tag: &str, env: &str, file: &str) -> Run {
+    rel(
+        repo,
+        "rm",
+        &["promote", tag, "--to", env, "--artifact", file],
+    )
 }
 
 pub(crate) fn artifact(repo: &Repo, tag: &str) -> String {
@@ -48,37 +48,12 @@ pub(crate) fn refused(run: &Run, rule: &str) {
 
 /// `script` in the fixture shell, the deploy helpers loaded: its output, trimmed.
 pub(crate) fn fixture(repo: &Repo, script: &str) -> String {
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            ". '{}'\n. '{}'\n. '{}'\n. '{}'\n{script}",
-            fixtures_dir().join("lib.sh").display(),
-            fixtures_dir().join("keys.sh").display(),
-            fixtures_dir().join("record.sh").display(),
-            fixtures_dir().join("deploy.sh").display()
-        ))
-        .current_dir(repo.path())
-        .env("REL_FIXTURE_HOME", repo.home())
-        .output()
-        .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "{script}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    repo.fixture(&["keys.sh", "record.sh", "deploy.sh"], script)
 }
 
 /// A raw push of `entry` to the server's record from `who`'s clone.
 pub(crate) fn raw_push(repo: &Repo, who: &str, entry: &str) -> Run {
-    let dir: PathBuf = repo.path().join(who);
-    repo.run(
-        Command::new("git")
-            .args(["push", "--no-verify", "origin"])
-            .arg(format!("{entry}:refs/rel/record"))
-            .current_dir(dir),
-        None,
-    )
+    super::record::raw_push(repo, who, &["origin", &format!("{entry}:refs/rel/record")])
 }
 
 pub(crate) fn rev(repo: &Repo, who: &str, spec: &str) -> String {
@@ -114,26 +89,11 @@ fn the_same_artifact_goes_dev_staging_production_and_a_failure_rolls_back() {
     );
     // Not verified in staging yet.
     refused(
-        &rel(
-            &repo,
-            "rm",
-            &[
-                "promote",
-                "v1.0.0",
-                "--to",
-                "production",
-                "--artifact",
-                &v100,
-            ],
-        ),
+        &promote(&repo, "v1.0.0", "production", &v100),
         "record-after",
     );
     for env in ["dev", "staging"] {
-        let run = rel(
-            &repo,
-            "rm",
-            &["promote", "v1.0.0", "--to", env, "--artifact", &v100],
-        );
+        let run = promote(&repo, "v1.0.0", env, &v100);
         assert!(
             run.success().contains(&format!("v1.0.0 verified in {env}")),
             "{run:?}"
@@ -141,18 +101,7 @@ fn the_same_artifact_goes_dev_staging_production_and_a_failure_rolls_back() {
         assert_eq!(current(&repo, env), "v1.0.0");
     }
     // Verified in staging, but not approved.
-    let unapproved = rel(
-        &repo,
-        "rm",
-        &[
-            "promote",
-            "v1.0.0",
-            "--to",
-            "production",
-            "--artifact",
-            &v100,
-        ],
-    );
+    let unapproved = promote(&repo, "v1.0.0", "production", &v100);
     refused(&unapproved, "record-approvals");
     assert!(
         unapproved
@@ -171,35 +120,18 @@ fn the_same_artifact_goes_dev_staging_production_and_a_failure_rolls_back() {
     // One byte off the attested file: not the same artifact.
     let rebuilt = repo.path().join("rebuilt-app.txt");
     std::fs::write(&rebuilt, "app 1.0.1\n").expect("write");
-    let run = rel(
+    let run = promote(
         &repo,
-        "rm",
-        &[
-            "promote",
-            "v1.0.0",
-            "--to",
-            "production",
-            "--artifact",
-            &rebuilt.display().to_string(),
-        ],
+        "v1.0.0",
+        "production",
+        &rebuilt.display().to_string(),
     );
     refused(&run, "record-artifact");
     assert!(
         run.stderr.contains("is not an attested artifact of v1.0.0"),
         "{run:?}"
     );
-    let run = rel(
-        &repo,
-        "rm",
-        &[
-            "promote",
-            "v1.0.0",
-            "--to",
-            "production",
-            "--artifact",
-            &v100,
-        ],
-    );
+    let run = promote(&repo, "v1.0.0", "production", &v100);
     assert!(
         run.success().contains("v1.0.0 verified in production"),
         "{run:?}"
@@ -243,12 +175,7 @@ fn the_same_artifact_goes_dev_staging_production_and_a_failure_rolls_back() {
     let v110 = artifact(&repo, "v1.1.0");
     rel(&repo, "rm", &["attest", "v1.1.0", &v110]).success();
     for env in ["dev", "staging"] {
-        rel(
-            &repo,
-            "rm",
-            &["promote", "v1.1.0", "--to", env, "--artifact", &v110],
-        )
-        .success();
+        promote(&repo, "v1.1.0", env, &v110).success();
     }
     rel(
         &repo,
@@ -257,18 +184,7 @@ fn the_same_artifact_goes_dev_staging_production_and_a_failure_rolls_back() {
     )
     .success();
     rel(&repo, "bob", &["approve", "v1.1.0", "--for", "production"]).success();
-    let failed = rel(
-        &repo,
-        "rm",
-        &[
-            "promote",
-            "v1.1.0",
-            "--to",
-            "production",
-            "--artifact",
-            &v110,
-        ],
-    );
+    let failed = promote(&repo, "v1.1.0", "production", &v110);
     assert_eq!(failed.code, 1, "{failed:?}");
     assert!(
         failed

@@ -1,7 +1,9 @@
 //! Promotion at its edges: a deploy past its timeout, a promotion before its soak time, and a
 //! production rolled back by hand when rollback is not automatic.
 
-use super::deploy::{artifact, current, fixture, raw_push, refused, rel, scenario, statement};
+use super::deploy::{
+    artifact, current, fixture, promote, raw_push, refused, rel, scenario, statement,
+};
 
 #[test]
 fn a_deploy_that_runs_out_of_time_is_killed_and_failed() {
@@ -37,17 +39,8 @@ fn a_promotion_before_the_soak_time_is_refused_by_the_client_and_the_server() {
     );
     let v110 = artifact(&repo, "v1.1.0");
     rel(&repo, "rm", &["attest", "v1.1.0", &v110]).success();
-    rel(
-        &repo,
-        "rm",
-        &["promote", "v1.1.0", "--to", "dev", "--artifact", &v110],
-    )
-    .success();
-    let early = rel(
-        &repo,
-        "rm",
-        &["promote", "v1.1.0", "--to", "staging", "--artifact", &v110],
-    );
+    promote(&repo, "v1.1.0", "dev", &v110).success();
+    let early = promote(&repo, "v1.1.0", "staging", &v110);
     refused(&early, "record-soak");
     assert!(early.stderr.contains("soak of 1m ends at"), "{early:?}");
     let json = statement(
@@ -74,20 +67,11 @@ fn without_automatic_rollback_production_is_rolled_back_by_hand() {
         let file = artifact(&repo, tag);
         rel(&repo, "rm", &["attest", tag, &file]).success();
         for env in ["dev", "staging"] {
-            rel(
-                &repo,
-                "rm",
-                &["promote", tag, "--to", env, "--artifact", &file],
-            )
-            .success();
+            promote(&repo, tag, env, &file).success();
         }
         rel(&repo, "alice", &["approve", tag, "--for", "production"]).success();
         rel(&repo, "bob", &["approve", tag, "--for", "production"]).success();
-        let run = rel(
-            &repo,
-            "rm",
-            &["promote", tag, "--to", "production", "--artifact", &file],
-        );
+        let run = promote(&repo, tag, "production", &file);
         assert_eq!(run.code, i32::from(tag == "v1.1.0"), "{run:?}");
     }
     // v1.1.0 failed its smoke test and stays, broken, until someone rolls back.

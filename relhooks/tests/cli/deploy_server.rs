@@ -1,6 +1,6 @@
 //! Hand-made deployment entries pushed raw: the server's hook refuses each, naming the rule.
 
-use super::deploy::{artifact, fixture, raw_push, rel, rev, scenario, statement};
+use super::deploy::{artifact, fixture, promote, raw_push, rel, rev, scenario, statement};
 
 #[test]
 fn the_server_refuses_hand_made_deployment_entries() {
@@ -8,12 +8,7 @@ fn the_server_refuses_hand_made_deployment_entries() {
     let v100 = artifact(&repo, "v1.0.0");
     rel(&repo, "rm", &["attest", "v1.0.0", &v100]).success();
     for env in ["dev", "staging"] {
-        rel(
-            &repo,
-            "rm",
-            &["promote", "v1.0.0", "--to", env, "--artifact", &v100],
-        )
-        .success();
+        promote(&repo, "v1.0.0", env, &v100).success();
     }
     let sha = fixture(&repo, &format!("sha256sum '{v100}' | cut -d' ' -f1"));
     let artifacts = format!(

@@ -1,7 +1,7 @@
 //! `rel release --artifact`: a release built before tagging attests its artifacts in its own
 //! signed tag message; promotion and `rel verify --artifact` check files against it.
 
-use super::deploy::{fixture, refused, rel, scenario};
+use super::deploy::{fixture, promote, refused, rel, scenario};
 
 #[test]
 fn a_release_built_before_tagging_attests_its_artifacts_in_the_signed_tag() {
@@ -26,11 +26,7 @@ fn a_release_built_before_tagging_attests_its_artifacts_in_the_signed_tag() {
         "{tag}"
     );
     // The tag's signature covers the line: no `rel attest` needed, and none accepted.
-    let run = rel(
-        &repo,
-        "rm",
-        &["promote", "v1.2.0", "--to", "dev", "--artifact", &built],
-    );
+    let run = promote(&repo, "v1.2.0", "dev", &built);
     assert!(run.success().contains("v1.2.0 verified in dev"), "{run:?}");
     let again = rel(&repo, "rm", &["attest", "v1.2.0", &built]);
     refused(&again, "record-attest");
@@ -42,18 +38,7 @@ fn a_release_built_before_tagging_attests_its_artifacts_in_the_signed_tag() {
     std::fs::write(&rebuilt, "app 1.2.0 \n").expect("write");
     let rebuilt = rebuilt.display().to_string();
     refused(
-        &rel(
-            &repo,
-            "rm",
-            &[
-                "promote",
-                "v1.2.0",
-                "--to",
-                "staging",
-                "--artifact",
-                &rebuilt,
-            ],
-        ),
+        &promote(&repo, "v1.2.0", "staging", &rebuilt),
         "record-artifact",
     );
     fixture(&repo, "git -C bob fetch -q --tags origin");

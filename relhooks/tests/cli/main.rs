@@ -93,10 +93,21 @@ impl Repo {
     /// Runs more fixture shell in the repository.
     #[track_caller]
     pub fn sh(self, script: &str) -> Repo {
-        let lib = fixtures_dir().join("lib.sh");
+        self.fixture(&[], script);
+        self
+    }
+
+    /// Runs `script` in the repository with `lib.sh` and the fixture files `libs` (names in
+    /// `fixtures/`) loaded: what it printed, trimmed. A failing script fails the test.
+    #[track_caller]
+    pub fn fixture(&self, libs: &[&str], script: &str) -> String {
+        let mut sourced = String::new();
+        for lib in std::iter::once("lib.sh").chain(libs.iter().copied()) {
+            sourced.push_str(&format!(". '{}'\n", fixtures_dir().join(lib).display()));
+        }
         let out = Command::new("bash")
             .arg("-c")
-            .arg(format!(". '{}'\n{script}", lib.display()))
+            .arg(format!("{sourced}{script}"))
             .current_dir(self.path())
             .env("REL_FIXTURE_HOME", self.home.path())
             .output()
@@ -106,7 +117,7 @@ impl Repo {
             "fixture script failed:\n{script}\n--- stderr:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        self
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
     }
 
     pub fn path(&self) -> &Path {

@@ -4,15 +4,12 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::{Repo, Run, fixtures_dir};
+use crate::{Repo, Run};
 
 /// The scenario of `fixtures/record.sh`, with the server hook installed.
 pub(crate) fn scenario() -> Repo {
-    let repo = Repo::empty_dir().sh(&format!(
-        ". '{}'\n. '{}'\nrecord_scenario",
-        fixtures_dir().join("keys.sh").display(),
-        fixtures_dir().join("record.sh").display()
-    ));
+    let repo = Repo::empty_dir();
+    fixture(&repo, "record_scenario");
     repo.rel_in(&repo.path().join("server.git"), &["install", "--server"])
         .success();
     repo
@@ -33,24 +30,7 @@ pub(crate) fn raw_entry(repo: &Repo, args: &str) -> String {
 
 /// `script` in the fixture shell with the record helpers loaded: its output, trimmed.
 pub(crate) fn fixture(repo: &Repo, script: &str) -> String {
-    let out = Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            ". '{}'\n. '{}'\n. '{}'\n{script}",
-            fixtures_dir().join("lib.sh").display(),
-            fixtures_dir().join("keys.sh").display(),
-            fixtures_dir().join("record.sh").display()
-        ))
-        .current_dir(repo.path())
-        .env("REL_FIXTURE_HOME", repo.home())
-        .output()
-        .expect("bash runs");
-    assert!(
-        out.status.success(),
-        "{script}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    repo.fixture(&["keys.sh", "record.sh"], script)
 }
 
 /// `git push --no-verify ARGS` from `who`'s clone: the server alone decides.
