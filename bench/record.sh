@@ -13,41 +13,8 @@ set -euo pipefail
 releases=${1:-1000}
 per=${2:-10}
 cd "$(dirname "$0")/.."
-[[ -n ${NOBUILD:-} ]] || cargo build --release --quiet -p relhooks
-rel=$PWD/target/release/rel
-bench=$PWD/bench
-work=$(mktemp -d)
-trap '[[ -n ${KEEP:-} ]] || rm -rf "$work"' EXIT
-export HOME=$work GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
-export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
-
-mkdir "$work/keys"
-git init -q --bare -b main "$work/server.git"
-for who in rm alice dave bob erin carol frank; do
-  ssh-keygen -q -t ed25519 -N '' -C "$who" -f "$work/keys/$who"
-  echo "$who@example.com $(cat "$work/keys/$who.pub")" >>"$work/server.git/allowed_signers"
-done
-cat >"$work/server.git/rel.toml" <<'T'
-[policy]
-allowed_signers = "allowed_signers"
-
-[roles]
-tech-lead = ["alice@example.com", "dave@example.com"]
-sre = ["bob@example.com", "erin@example.com"]
-product-owner = ["carol@example.com", "frank@example.com"]
-
-[environments.staging]
-approvals = ["tech-lead"]
-
-[environments.qa]
-approvals = ["sre"]
-
-[environments.production]
-approvals = ["tech-lead", "product-owner | sre"]
-T
-python3 "$bench/gen-record.py" "$work/server.git" "$work/keys" "$releases" "$per"
-git -C "$work/server.git" repack -adq
-git -C "$work/server.git" prune-packed
+. bench/record-lib.sh
+record_setup "$releases" "$per"
 next=$(cat "$work/server.git/next-entry")
 tip=$(git -C "$work/server.git" rev-parse refs/rel/record)
 
