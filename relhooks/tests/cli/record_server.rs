@@ -183,3 +183,22 @@ git cat-file commit {tip} | sed '1a parent {tip}' | git hash-object -t commit -w
     );
     assert_eq!(server_record(&repo).as_deref(), Some(tip.as_str()));
 }
+
+#[test]
+fn an_entry_staged_under_another_ref_is_still_judged_when_the_record_takes_it() {
+    let repo = scenario();
+    // Rm's own approval (the tagger's) lands on the server under a ref the record check does
+    // not guard, so its object is already there when the record is pointed at it.
+    let own = raw_entry(&repo, "rm rm approve v1.2.0 production rm@example.com");
+    let staged = raw_push(
+        &repo,
+        "rm",
+        &["origin", &format!("{own}:refs/changes/01/1/1")],
+    );
+    assert_eq!(staged.code, 0, "{staged:?}");
+    rejected(
+        &raw_push(&repo, "rm", &["origin", &format!("{own}:refs/rel/record")]),
+        "record-four-eyes",
+    );
+    assert_eq!(server_record(&repo), None);
+}
