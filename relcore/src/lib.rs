@@ -82,6 +82,7 @@ pub mod policy;
 mod process;
 pub mod record;
 mod refs;
+pub mod registry;
 pub mod release;
 pub mod signature;
 mod upcoming;

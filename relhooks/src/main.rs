@@ -12,8 +12,8 @@ mod commands;
 mod render;
 
 use commands::{
-    Global, changelog, check, deploy, hook, init, install, lint, log, next, notes, record, release,
-    verify,
+    Global, changelog, check, deploy, hook, init, install, lint, log, next, notes, record,
+    registry, release, verify,
 };
 
 /// Release management inside git: Conventional Commits, semantic versions, changelogs, signed tags.
@@ -68,6 +68,12 @@ enum Command {
     Promote(deploy::PromoteArgs),
     /// Deploy the release verified in ENV before the current one (or --to TAG) back, for a reason.
     Rollback(deploy::RollbackArgs),
+    /// Push a release's attested artifacts to the OCI registry as one artifact tagged with its
+    /// version, and record its manifest digest (a published version is immutable).
+    Publish(registry::PublishArgs),
+    /// Apply [registry.retention]: delete (by digest) every published version no rule keeps,
+    /// record each deletion, and print what was kept and why.
+    Prune(registry::PruneArgs),
     /// A release's timeline and gates from the release record (default: releases with an open gate).
     Status(record::StatusArgs),
     /// Replay the whole release record against the policy; exit 1 naming each entry that breaks a rule.
@@ -98,12 +104,24 @@ fn main() -> ExitCode {
         Command::Promote(args) => deploy::promote(args, &global),
         Command::Rollback(args) => deploy::rollback(args, &global),
         Command::Audit(args) => record::audit(args, &global),
+        Command::Publish(args) => registry::publish(args, &global),
+        Command::Prune(args) => registry::prune(args, &global),
     };
     match result {
         Ok(code) => code,
         // The reader went away (`rel log | head -1`): stop quietly, as `git log | head` does
         // from the user's point of view, with status 0.
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        // A registry check that failed (a version published with other bytes, a digest that
+        // does not match the record): exit 1, like every failed check.
+        Err(err)
+            if err
+                .downcast_ref::<relcore::registry::Error>()
+                .is_some_and(relcore::registry::Error::is_check_failure) =>
+        {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(2)

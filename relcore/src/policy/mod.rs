@@ -137,6 +137,11 @@ pub enum Rule {
     RecordResult,
     /// A rollback without a reason, or to a release never verified there.
     RecordRollback,
+    /// A publication of other artifacts than the attested ones, or of a published version
+    /// again with another digest.
+    RecordPublish,
+    /// A deletion of what is not published, or of what the retention policy keeps.
+    RecordPrune,
 }
 
 impl Rule {
@@ -162,6 +167,8 @@ impl Rule {
             R::Ready => Rule::RecordReady,
             R::Result => Rule::RecordResult,
             R::Rollback => Rule::RecordRollback,
+            R::Publish => Rule::RecordPublish,
+            R::Prune => Rule::RecordPrune,
         }
     }
 }
@@ -199,6 +206,8 @@ impl Rule {
             Rule::RecordReady => "record-ready",
             Rule::RecordResult => "record-result",
             Rule::RecordRollback => "record-rollback",
+            Rule::RecordPublish => "record-publish",
+            Rule::RecordPrune => "record-prune",
         }
     }
 }

@@ -16,13 +16,13 @@ use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
 use super::state::Release;
-use super::{Attested, Decision, Deployment, Error, State, read_since};
+use super::{Attested, Decision, Deployment, Error, Publication, State, read_since};
 use crate::history::Repo;
 
 /// Where the state is kept, under the repository's (common) git directory.
 const FILE: &str = "rel/record-state.json";
 /// The file's format: another one is read as no file.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// How many entries past the kept tip make the state worth writing again.
 const RESAVE: usize = 32;
 
@@ -33,6 +33,7 @@ struct Kept {
     last_time: Option<i64>,
     releases: Vec<KeptRelease>,
     environments: BTreeMap<String, Vec<Deployment>>,
+    published: Vec<Publication>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -99,6 +100,7 @@ fn load(path: &Path) -> Option<(ObjectId, State)> {
     let mut state = State {
         last_time: kept.last_time,
         environments: kept.environments,
+        published: kept.published,
         ..State::default()
     };
     for release in kept.releases {
@@ -137,6 +139,7 @@ fn save(path: &Path, tip: ObjectId, state: &State) {
             })
             .collect(),
         environments: state.environments.clone(),
+        published: state.published.clone(),
     };
     let Ok(json) = serde_json::to_vec(&kept) else {
         return;

@@ -39,14 +39,16 @@ mod deploy;
 mod gate;
 mod kept;
 mod promote;
+mod published;
 mod read;
 mod release;
 mod report;
 mod rule;
+mod seen;
 mod state;
 mod statement;
 mod tagged;
-mod write;
+pub(crate) mod write;
 
 use gix::ObjectId;
 
@@ -56,13 +58,15 @@ pub use kept::state_at;
 pub use promote::{
     DEFAULT_TIMEOUT, Deployed, Progress, Target, artifact, attest, promote, rollback,
 };
+pub use published::{Keep, Pruned, Publication};
 pub use read::{Entry, read, read_since};
 pub(crate) use release::release_facts;
 pub use release::{attested_artifacts, release_of};
 pub use report::{Overview, Status, Step, audit, open_gates, overview, status};
+pub(crate) use seen::{remember, remembered};
 pub(crate) use state::Candidate;
 pub use state::{Decision, Rule, State, Violation, replay};
-pub use statement::{Artifact, Event, Outcome, Statement, find_artifact};
+pub use statement::{Artifact, Event, Location, Outcome, Statement, find_artifact};
 pub(crate) use tagged::{parse_tag_attestation, tag_attestation};
 pub use write::{Appended, Draft, append, fetch};
 
@@ -76,6 +80,8 @@ pub const PREDICATE_TYPE: &str = "https://rel.dev/record/decision/v1";
 pub const ATTEST_TYPE: &str = "https://rel.dev/record/attest/v1";
 /// The predicate type of a deployment event (`promote`, `verified`, `failed`, `rollback`).
 pub const DEPLOY_TYPE: &str = "https://rel.dev/record/deploy/v1";
+/// The predicate type of a registry event (`publish`, `prune`).
+pub const REGISTRY_TYPE: &str = "https://rel.dev/record/registry/v1";
 /// How far entry times may disagree (seconds): with the entry before, and with the server's
 /// clock for an entry dated in the future.
 pub const SKEW: i64 = 300;

@@ -32,6 +32,13 @@ pub enum Progress {
         /// The entry.
         entry: gix::ObjectId,
     },
+    /// The release's artifacts were pulled from a registry, by digest, and checked.
+    Pulled {
+        /// The registry reference, with its digest.
+        reference: String,
+        /// The files, each an attested artifact.
+        files: Vec<PathBuf>,
+    },
     /// A command starts (its output goes to this process's stdout and stderr).
     Running {
         /// `deploy` or `smoke`.
@@ -143,9 +150,14 @@ pub fn attest(
     paths: &[PathBuf],
 ) -> Result<Appended, Error> {
     let mut draft = Draft::new(Event::Attest, tag, "");
+    let mut seen = Vec::new();
     for path in paths {
-        draft.artifacts.push(artifact(path)?);
+        let a = artifact(path)?;
+        seen.push((a.clone(), path.clone()));
+        draft.artifacts.push(a);
     }
+    // `rel publish` finds them here later.
+    crate::record::remember(repo, &seen);
     append(repo, config, anchors, remote, &draft)
 }
 

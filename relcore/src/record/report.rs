@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::read::read_entry;
 use super::state::{Rule, Violation};
 use super::{
-    Deployment, Entry, Error, Event, Gate, State, read, release_facts, release_of, state_at,
+    Deployment, Entry, Error, Event, Gate, Publication, State, read, release_facts, release_of,
+    state_at,
 };
 use crate::config::Config;
 use crate::history::Repo;
@@ -36,6 +37,9 @@ pub struct Status {
     /// Its path through the environments: `(environment, deployment)`, oldest first per
     /// environment.
     pub deployments: Vec<(String, Deployment)>,
+    /// Where its artifacts were published (registry reference with digest), oldest first;
+    /// a pruned one says when it was deleted.
+    pub published: Vec<Publication>,
 }
 
 /// One entry of a release's timeline.
@@ -120,8 +124,15 @@ pub fn status(
                 .map(move |d| (env.to_owned(), d.clone()))
         })
         .collect();
+    let published = state
+        .publications()
+        .iter()
+        .filter(|p| p.is(tag, tag_object))
+        .cloned()
+        .collect();
     Ok(Status {
         deployments,
+        published,
         tag: tag.to_owned(),
         tag_object: tag_object.to_string(),
         commit: commit.to_string(),
@@ -141,6 +152,8 @@ pub struct Overview {
     pub environments: Vec<(String, Option<Deployment>)>,
     /// `(tag, gate)`: the releases with a gate still open.
     pub open_gates: Vec<(String, Gate)>,
+    /// Every release still in a registry, oldest publication first.
+    pub published: Vec<Publication>,
 }
 
 /// What runs in each configured environment and the open gates, from the record at `tip`.
@@ -157,6 +170,12 @@ pub fn overview(repo: &Repo, config: &Config, tip: Option<ObjectId>) -> Result<O
     Ok(Overview {
         environments,
         open_gates: open_in(&state, config),
+        published: state
+            .publications()
+            .iter()
+            .filter(|p| p.live())
+            .cloned()
+            .collect(),
     })
 }
 

@@ -60,6 +60,13 @@ pub enum Rule {
     /// A rollback without a reason, to a release never verified there, or to what runs there.
     #[serde(rename = "record-rollback")]
     Rollback,
+    /// A publication of other artifacts than the attested ones, or of a version published
+    /// before with another digest (versions are immutable).
+    #[serde(rename = "record-publish")]
+    Publish,
+    /// A deletion of what is not published, or of what the retention policy keeps.
+    #[serde(rename = "record-prune")]
+    Prune,
 }
 
 impl Rule {
@@ -84,6 +91,8 @@ impl Rule {
             Rule::Ready => "record-ready",
             Rule::Result => "record-result",
             Rule::Rollback => "record-rollback",
+            Rule::Publish => "record-publish",
+            Rule::Prune => "record-prune",
         }
     }
 }

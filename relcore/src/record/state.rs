@@ -81,6 +81,8 @@ pub struct State {
     pub(super) releases: BTreeMap<(String, ObjectId), Release>,
     /// Per environment, every deployment to it, oldest first.
     pub(super) environments: BTreeMap<String, Vec<Deployment>>,
+    /// Every publication to a registry, oldest first.
+    pub(super) published: Vec<super::Publication>,
     pub(super) last_time: Option<i64>,
 }
 
@@ -184,6 +186,16 @@ impl State {
                 );
             }
             Some(_) => {}
+        }
+        let registry_event = matches!(s.event, Event::Publish | Event::Prune);
+        if s.registry.is_some() && !registry_event {
+            return refuse(
+                Rule::Entry,
+                format!("a `{}` entry names no registry location", s.event.as_str()),
+            );
+        }
+        if registry_event {
+            return self.validate_registry(config, candidate, facts);
         }
         if !s.event.is_decision() {
             return self.validate_deploy(config, candidate, facts);
@@ -298,6 +310,7 @@ impl State {
                 .entries
                 .push(entry);
             self.apply_deploy(entry, s, time);
+            self.apply_registry(entry, s, time);
             return;
         }
         let release = self

@@ -5,7 +5,7 @@
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
-use super::{ATTEST_TYPE, DEPLOY_TYPE, PREDICATE_TYPE, STATEMENT_TYPE};
+use super::{ATTEST_TYPE, DEPLOY_TYPE, PREDICATE_TYPE, REGISTRY_TYPE, STATEMENT_TYPE};
 
 /// What an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,11 +28,15 @@ pub enum Event {
     Failed,
     /// A release verified in the environment before is deployed back.
     Rollback,
+    /// The release's attested artifacts were pushed to an OCI registry (`rel publish`).
+    Publish,
+    /// A published release was deleted from its registry (`rel prune`).
+    Prune,
 }
 
 impl Event {
     /// The event's name: `approve`, `reject`, `revoke`, `attest`, `promote`, `verified`,
-    /// `failed`, `rollback`.
+    /// `failed`, `rollback`, `publish`, `prune`.
     pub fn as_str(self) -> &'static str {
         match self {
             Event::Approve => "approve",
@@ -43,6 +47,8 @@ impl Event {
             Event::Verified => "verified",
             Event::Failed => "failed",
             Event::Rollback => "rollback",
+            Event::Publish => "publish",
+            Event::Prune => "prune",
         }
     }
 
@@ -57,6 +63,7 @@ impl Event {
             Event::Approve | Event::Reject | Event::Revoke => PREDICATE_TYPE,
             Event::Attest => ATTEST_TYPE,
             Event::Promote | Event::Verified | Event::Failed | Event::Rollback => DEPLOY_TYPE,
+            Event::Publish | Event::Prune => REGISTRY_TYPE,
         }
     }
 }
@@ -88,6 +95,40 @@ impl Artifact {
 /// whatever it is called now.
 pub fn find_artifact<'a>(attested: &'a [Artifact], file: &Artifact) -> Option<&'a Artifact> {
     attested.iter().find(|a| a.sha256 == file.sha256)
+}
+
+/// Where a release's artifacts live in an OCI registry: what a `publish` entry records and a
+/// `prune` entry deletes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Location {
+    /// The repository, `host[:port]/path`.
+    pub repository: String,
+    /// The registry tag (the version).
+    pub tag: String,
+    /// The manifest's digest, `sha256:` and 64 lowercase hex digits.
+    pub digest: String,
+}
+
+impl Location {
+    /// `repository`, `tag` and manifest `digest`.
+    pub fn new(
+        repository: impl Into<String>,
+        tag: impl Into<String>,
+        digest: impl Into<String>,
+    ) -> Self {
+        Location {
+            repository: repository.into(),
+            tag: tag.into(),
+            digest: digest.into(),
+        }
+    }
+
+    /// The reference by tag and digest, e.g. `registry.example.com/app:1.2.0@sha256:...`.
+    pub fn reference(&self) -> String {
+        format!("{}:{}@{}", self.repository, self.tag, self.digest)
+    }
 }
 
 /// How a deployment ended, as a `verified` or `failed` entry records it.
@@ -129,6 +170,8 @@ pub struct Statement {
     pub artifacts: Vec<Artifact>,
     /// `verified`, `failed`: how the deployment ended.
     pub outcome: Option<Outcome>,
+    /// `publish`, `prune`: where in a registry.
+    pub registry: Option<Location>,
 }
 
 impl Statement {
@@ -151,6 +194,7 @@ impl Statement {
             note: None,
             artifacts: Vec::new(),
             outcome: None,
+            registry: None,
         }
     }
 }
@@ -204,6 +248,8 @@ struct Predicate {
     note: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     outcome: Option<Outcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    registry: Option<Location>,
 }
 
 impl Statement {
@@ -229,6 +275,7 @@ impl Statement {
                 actor: self.actor.clone(),
                 note: self.note.clone(),
                 outcome: self.outcome.clone(),
+                registry: self.registry.clone(),
             },
         };
         let json = serde_json::to_string_pretty(&statement).expect("a statement serializes");
@@ -305,6 +352,7 @@ impl Statement {
             note: p.note,
             artifacts,
             outcome: p.outcome,
+            registry: p.registry,
         })
     }
 }

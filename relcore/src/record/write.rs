@@ -7,7 +7,8 @@ use gix::ObjectId;
 use super::read::read_entry;
 use super::state::{Candidate, Violation};
 use super::{
-    Artifact, Error, Event, Outcome, REF, State, Statement, release_facts, release_of, state_at,
+    Artifact, Error, Event, Location, Outcome, REF, State, Statement, release_facts, release_of,
+    state_at,
 };
 use crate::config::Config;
 use crate::history::Repo;
@@ -54,6 +55,8 @@ pub struct Draft {
     pub artifacts: Vec<Artifact>,
     /// How a deployment ended (`verified`, `failed`).
     pub outcome: Option<Outcome>,
+    /// Where in a registry (`publish`, `prune`).
+    pub registry: Option<Location>,
 }
 
 impl Draft {
@@ -66,6 +69,7 @@ impl Draft {
             note: None,
             artifacts: Vec::new(),
             outcome: None,
+            registry: None,
         }
     }
 }
@@ -113,6 +117,35 @@ impl Session {
         remote: &str,
         draft: &Draft,
     ) -> Result<Appended, Error> {
+        let appended = self.sign_and_push(repo, config, anchors, remote, draft, true)?;
+        Ok(appended.expect("an append that pushes says what it did"))
+    }
+
+    /// Whether `draft` would be appended now (`None`) or why not, without pushing it: for
+    /// work that must not start unless its entry can be recorded (a registry push). The
+    /// record as fetched, and the signer, are kept for the [`Session::append`] that follows.
+    pub(crate) fn judge(
+        &mut self,
+        repo: &Repo,
+        config: &Config,
+        anchors: &Anchors,
+        remote: &str,
+        draft: &Draft,
+    ) -> Result<Option<Appended>, Error> {
+        self.sign_and_push(repo, config, anchors, remote, draft, false)
+    }
+
+    /// Signs `draft` on the record's tip, judges it, and (with `push`) pushes it: `None` when
+    /// it was judged and not pushed.
+    fn sign_and_push(
+        &mut self,
+        repo: &Repo,
+        config: &Config,
+        anchors: &Anchors,
+        remote: &str,
+        draft: &Draft,
+        push: bool,
+    ) -> Result<Option<Appended>, Error> {
         let git = repo.git_cli();
         let tag = draft.tag.as_str();
         let release = release_of(repo, tag)?;
@@ -133,6 +166,7 @@ impl Session {
                 s.note.clone_from(&draft.note);
                 s.artifacts.clone_from(&draft.artifacts);
                 s.outcome.clone_from(&draft.outcome);
+                s.registry.clone_from(&draft.registry);
                 s
             };
             let signer = match &self.signer {
@@ -141,7 +175,7 @@ impl Session {
                     let probe = sign(repo, tip, &statement(String::new()))?;
                     match read_entry(repo, probe)?.signer(anchors, At::Now)? {
                         Ok(signer) => signer.principal,
-                        Err(reason) => return Ok(Appended::Untrusted { reason }),
+                        Err(reason) => return Ok(Some(Appended::Untrusted { reason })),
                     }
                 }
             };
@@ -155,7 +189,12 @@ impl Session {
                 time,
             };
             if let Err(violation) = state.validate(config, &candidate, &facts, None) {
-                return Ok(Appended::Refused(violation));
+                return Ok(Some(Appended::Refused(violation)));
+            }
+            if !push {
+                self.known = Some((tip, state));
+                self.signer = Some(signer);
+                return Ok(None);
             }
             let refspec = format!("{entry}:{REF}");
             match git.run(&["push", "--quiet", remote, &refspec], None) {
@@ -165,11 +204,11 @@ impl Session {
                     state.apply(entry, &statement, time);
                     self.known = Some((Some(entry), state.clone()));
                     self.signer = Some(signer.clone());
-                    return Ok(Appended::Pushed {
+                    return Ok(Some(Appended::Pushed {
                         entry,
                         state,
                         actor: signer,
-                    });
+                    }));
                 }
                 // Another entry landed first: git's own fast-forward check, or the server's ref
                 // update losing the race after its hook ran. Wait a little (apart from the other

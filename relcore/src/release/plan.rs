@@ -148,8 +148,11 @@ pub fn plan(repo: &Repo, config: &Config, options: &CutOptions) -> Result<Plan, 
         let artifacts = options
             .artifacts
             .iter()
-            .map(|path| crate::record::artifact(path))
+            .map(|path| crate::record::artifact(path).map(|a| (a, path.clone())))
             .collect::<Result<Vec<_>, _>>()?;
+        // `rel publish` finds them here later.
+        crate::record::remember(repo, &artifacts);
+        let artifacts: Vec<_> = artifacts.into_iter().map(|(a, _)| a).collect();
         tag_message = format!(
             "{}\n\n{}\n",
             tag_message.trim_end(),

@@ -28,9 +28,18 @@ pub struct PromoteArgs {
     /// The environment to deploy it to.
     #[arg(long = "to", value_name = "ENV")]
     environment: String,
-    /// The artifact files to deploy: each must be one the release attested.
-    #[arg(long = "artifact", value_name = "PATH")]
+    /// The artifact files to deploy: each must be one the release attested. Without it, a
+    /// release published to the configured registry is pulled from there by its recorded digest.
+    #[arg(
+        long = "artifact",
+        value_name = "PATH",
+        conflicts_with = "from_registry"
+    )]
     artifacts: Vec<PathBuf>,
+    /// Pull the artifacts from the registry by the digest `rel publish` recorded (every file
+    /// checked against its attested sha256); an error when the release is not published.
+    #[arg(long)]
+    from_registry: bool,
     #[command(flatten)]
     on: RecordArgs,
 }
@@ -84,19 +93,30 @@ pub fn attest(args: AttestArgs, global: &Global) -> Result<ExitCode> {
 
 pub fn promote(args: PromoteArgs, global: &Global) -> Result<ExitCode> {
     deploy(global, &args.on, &args.environment, |target| {
-        record::promote(target, &args.tag, &args.artifacts, &mut show)
+        let registry = args.from_registry || target.config.registry.repository.is_some();
+        if !args.artifacts.is_empty() || !registry {
+            return Ok(record::promote(
+                target,
+                &args.tag,
+                &args.artifacts,
+                &mut show,
+            )?);
+        }
+        let (_, deployed) =
+            relcore::registry::promote(target, &args.tag, args.from_registry, &mut show)?;
+        Ok(deployed)
     })
 }
 
 pub fn rollback(args: RollbackArgs, global: &Global) -> Result<ExitCode> {
     deploy(global, &args.on, &args.environment, |target| {
-        record::rollback(
+        Ok(record::rollback(
             target,
             args.to.as_deref(),
             &args.reason,
             &args.artifacts,
             &mut show,
-        )
+        )?)
     })
 }
 
@@ -105,7 +125,7 @@ fn deploy(
     global: &Global,
     on: &RecordArgs,
     environment: &str,
-    run: impl FnOnce(Target<'_>) -> Result<Deployed, record::Error>,
+    run: impl FnOnce(Target<'_>) -> Result<Deployed>,
 ) -> Result<ExitCode> {
     let repo = discover(&global.dir)?;
     let (config, anchors) = trusted(&repo, on.trust())?;
@@ -132,6 +152,12 @@ fn show(progress: Progress) {
             event.as_str(),
             entry.to_hex_with_len(7)
         ),
+        Progress::Pulled { reference, files } => {
+            eprintln!("rel: pulled {} file(s) from {reference}:", files.len());
+            for file in files {
+                eprintln!("rel:   {}", file.display());
+            }
+        }
         Progress::Running { step, command, tag } => {
             eprintln!("rel: {step} {tag}: {command}");
         }

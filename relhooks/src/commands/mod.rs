@@ -26,6 +26,7 @@ pub mod next;
 pub mod notes;
 mod progress;
 pub mod record;
+pub mod registry;
 pub mod release;
 pub mod verify;
 

@@ -147,7 +147,7 @@ pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
                 None => writeln!(out, "{env}: nothing deployed")?,
                 Some(d) => writeln!(
                     out,
-                    "{env}: {} {} (since {}, {} by {})",
+                    "{env}: {} {} (since {}, {} by {}){}",
                     d.tag,
                     match &d.result {
                         Some(r) if r.verified => "verified",
@@ -160,7 +160,14 @@ pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
                     } else {
                         "promoted"
                     },
-                    d.actor
+                    d.actor,
+                    overview
+                        .published
+                        .iter()
+                        .rev()
+                        .find(|p| p.tag == d.tag && p.tag_object == d.tag_object)
+                        .map(|p| format!("\n  artifacts: {}", p.location.reference()))
+                        .unwrap_or_default()
                 )?,
             }
         }
@@ -228,6 +235,18 @@ pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
             None => "no result yet",
         };
         writeln!(out, "{env}: {} {result}", d.event.as_str())?;
+    }
+    for p in &status.published {
+        match &p.pruned {
+            None => writeln!(out, "artifacts: {}", p.location.reference())?,
+            Some(pruned) => writeln!(
+                out,
+                "artifacts: {} (pruned by {} at {})",
+                p.location.reference(),
+                pruned.actor,
+                pruned.time
+            )?,
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

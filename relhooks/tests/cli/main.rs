@@ -24,6 +24,7 @@ mod policy;
 mod progress;
 mod record;
 mod record_server;
+mod registry;
 mod release;
 mod release_atomic;
 mod reshape;
@@ -180,6 +181,13 @@ impl Repo {
             .env("SOURCE_DATE_EPOCH", "1780000000")
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
+            // Registry credentials come from the throwaway HOME only.
+            .env_remove("REL_REGISTRY_USERNAME")
+            .env_remove("REL_REGISTRY_PASSWORD")
+            .env_remove("REL_REGISTRY_TOKEN")
+            .env_remove("REGISTRY_AUTH_FILE")
+            .env_remove("DOCKER_CONFIG")
+            .env_remove("XDG_RUNTIME_DIR")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

@@ -61,32 +61,9 @@ impl State {
             );
         }
         // Whoever attests first decides what every promotion must deploy: the release's
-        // tagger, or someone trusted to deploy somewhere (a promoters role: CI that builds
-        // after tagging), never any trusted signer.
-        let roles = roles_of(config, candidate.signer);
-        let mut promoters: Vec<&str> = config
-            .environments
-            .values()
-            .flat_map(|e| e.promoters.iter().map(String::as_str))
-            .collect();
-        promoters.sort_unstable();
-        promoters.dedup();
-        let deployer = promoters.iter().any(|p| roles.contains(p));
-        if !facts.taggers.iter().any(|t| t == candidate.signer) && !deployer {
-            return refuse(
-                Rule::Role,
-                format!(
-                    "`{}` may not attest {}'s artifacts: that is for its tagger ({}) or a promoter ({})",
-                    s.actor,
-                    s.tag,
-                    facts.taggers.join(", "),
-                    if promoters.is_empty() {
-                        "no environment names promoters".to_owned()
-                    } else {
-                        format!("roles {}", promoters.join(", "))
-                    }
-                ),
-            );
+        // tagger, or someone trusted to deploy somewhere, never any trusted signer.
+        if let Err(message) = self.may_handle_artifacts(config, candidate, facts) {
+            return refuse(Rule::Role, message);
         }
         if s.artifacts.is_empty() {
             return refuse(
