@@ -58,7 +58,7 @@ pub use kept::state_at;
 pub use promote::{
     DEFAULT_TIMEOUT, Deployed, Progress, Target, artifact, attest, promote, rollback,
 };
-pub use published::{Keep, Pruned, Publication};
+pub use published::{Keep, Pruned, Publication, registry_tag};
 pub use read::{Entry, read, read_since};
 pub(crate) use release::release_facts;
 pub use release::{attested_artifacts, release_of};

@@ -115,6 +115,19 @@ impl State {
             .find(|p| p.live() && p.is(tag, tag_object))
     }
 
+    /// The live publication of release `tag` (object `tag_object`) in `repository`.
+    pub fn published_in(
+        &self,
+        repository: &str,
+        tag: &str,
+        tag_object: ObjectId,
+    ) -> Option<&Publication> {
+        self.published
+            .iter()
+            .rev()
+            .find(|p| p.live() && p.location.repository == repository && p.is(tag, tag_object))
+    }
+
     /// The live publications in `repository`, newest version first.
     pub fn live_in(&self, repository: &str) -> Vec<&Publication> {
         let mut live: Vec<&Publication> = self
@@ -153,7 +166,9 @@ impl State {
             }
         }
         let days = i64::try_from(retention.keep_days).unwrap_or(i64::MAX);
-        if retention.keep_days > 0 && publication.time.saturating_add(days * 86_400) > now {
+        if retention.keep_days > 0
+            && publication.time.saturating_add(days.saturating_mul(86_400)) > now
+        {
             keep.push(Keep::Recent {
                 keep_days: retention.keep_days,
             });
@@ -226,6 +241,54 @@ impl State {
         if let Err(what) = well_formed(location) {
             return refuse(rule, what);
         }
+        if let Some(configured) = config.registry.repository.as_deref()
+            && configured != location.repository
+        {
+            return refuse(
+                rule,
+                format!(
+                    "the registry is {configured} ([registry] repository in rel.toml), not {}",
+                    location.repository
+                ),
+            );
+        }
+        let prefix = &config.version.tag_prefix;
+        let version = crate::version::parse_tag(&s.tag, prefix);
+        if version.as_ref().map(registry_tag).as_deref() != Some(location.tag.as_str()) {
+            return refuse(
+                rule,
+                match version {
+                    Some(v) => format!(
+                        "{} is published under its version, tag `{}`, not `{}`",
+                        s.tag,
+                        registry_tag(&v),
+                        location.tag
+                    ),
+                    None => format!(
+                        "{} is not a release version (tag prefix `{prefix}`): it has no registry tag",
+                        s.tag
+                    ),
+                },
+            );
+        }
+        // Deleting a manifest deletes every tag on it: one digest, one version, per repository.
+        if let Some(other) = self.published.iter().find(|p| {
+            p.live()
+                && p.location.repository == location.repository
+                && p.location.digest == location.digest
+                && p.location.tag != location.tag
+        }) {
+            return refuse(
+                rule,
+                format!(
+                    "{} is {}:{} already (entry {}): one manifest is one version",
+                    location.digest,
+                    other.location.repository,
+                    other.location.tag,
+                    &other.entry[..7]
+                ),
+            );
+        }
         if let Err(message) = self.may_handle_artifacts(config, candidate, facts) {
             return refuse(Rule::Role, message);
         }
@@ -245,8 +308,15 @@ impl State {
                 ),
             );
         };
-        let mut published: Vec<_> = s.artifacts.iter().map(|a| (&a.sha256, &a.name)).collect();
-        let mut expected: Vec<_> = attested.iter().map(|a| (&a.sha256, &a.name)).collect();
+        let mut published: Vec<_> = s
+            .artifacts
+            .iter()
+            .map(|a| (&a.sha256, &a.name, a.size))
+            .collect();
+        let mut expected: Vec<_> = attested
+            .iter()
+            .map(|a| (&a.sha256, &a.name, a.size))
+            .collect();
         published.sort_unstable();
         expected.sort_unstable();
         if published != expected {
@@ -255,8 +325,8 @@ impl State {
                 format!(
                     "a publication of {} holds exactly its attested artifacts ({}), not {}",
                     s.tag,
-                    listing(expected.iter().map(|(d, n)| (*n, *d))),
-                    listing(published.iter().map(|(d, n)| (*n, *d)))
+                    listing(expected.iter().map(|(d, n, _)| (*n, *d))),
+                    listing(published.iter().map(|(d, n, _)| (*n, *d)))
                 ),
             );
         }
@@ -376,7 +446,14 @@ fn listing<'a>(artifacts: impl Iterator<Item = (&'a String, &'a String)>) -> Str
     }
 }
 
-/// Whether `location` is one: a repository `host/path`, a valid OCI tag, a sha256 digest.
+/// The registry tag of `version`: OCI tags cannot hold `+`, so build metadata is written `_`
+/// (as Helm does).
+pub fn registry_tag(version: &semver::Version) -> String {
+    version.to_string().replace('+', "_")
+}
+
+/// Whether `location` is one: a repository `host/path` in lower case (as OCI names are), a
+/// valid OCI tag, a sha256 digest.
 fn well_formed(location: &Location) -> Result<(), String> {
     let tag = location.tag.as_bytes();
     let tag_ok = !tag.is_empty()
@@ -401,9 +478,13 @@ fn well_formed(location: &Location) -> Result<(), String> {
         .repository
         .split_once('/')
         .is_some_and(|(host, path)| !host.is_empty() && !path.is_empty())
+        || location
+            .repository
+            .bytes()
+            .any(|b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/:[]".contains(&b)))
     {
         return Err(format!(
-            "`{}` is not a registry repository (host/path)",
+            "`{}` is not a registry repository (host/path, lower case)",
             location.repository
         ));
     }

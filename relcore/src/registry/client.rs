@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::auth::{Source, credentials};
 use super::{Error, MANIFEST_TYPE};
 use crate::config::RegistryConfig;
+use crate::record::Artifact;
 
 /// A connection to the configured registry repository (nothing is sent until it is used).
 pub struct Registry {
@@ -227,12 +228,18 @@ impl Registry {
     }
 
     /// Pulls the manifest `digest` and its layers into `dir`, each as the file its
-    /// `org.opencontainers.image.title` names; checks every byte against its digest.
+    /// `org.opencontainers.image.title` names; checks every byte against its digest, and the
+    /// layers (title, digest, size) against `attested` before pulling any.
     ///
     /// # Errors
     /// When the registry fails, or what it serves is not what the digests say
     /// ([`Error::Tampered`]).
-    pub(super) fn pull(&self, digest: &str, dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
+    pub(super) fn pull(
+        &self,
+        digest: &str,
+        dir: &Path,
+        attested: &[Artifact],
+    ) -> Result<Vec<(String, PathBuf)>, Error> {
         let reference = self.by_digest(digest);
         let tampered = |what: String| Error::Tampered {
             reference: format!("{}@{digest}", self.repository()),
@@ -252,7 +259,7 @@ impl Registry {
             }
             let manifest: OciImageManifest = serde_json::from_slice(&bytes)
                 .map_err(|e| tampered(format!("its manifest is not an image manifest: {e}")))?;
-            let mut files = Vec::new();
+            let mut layers: Vec<(String, String, u64)> = Vec::new();
             for layer in &manifest.layers {
                 let name = title(layer).ok_or_else(|| {
                     tampered(format!(
@@ -260,9 +267,34 @@ impl Registry {
                         layer.digest
                     ))
                 })?;
-                if files.iter().any(|(n, _)| n == &name) {
-                    return Err(tampered(format!("two layers are titled `{name}`")));
-                }
+                layers.push((
+                    name,
+                    layer.digest.clone(),
+                    u64::try_from(layer.size).unwrap_or(0),
+                ));
+            }
+            let mut expected: Vec<(String, String, u64)> = attested
+                .iter()
+                .map(|a| (a.name.clone(), format!("sha256:{}", a.sha256), a.size))
+                .collect();
+            let mut offered = layers.clone();
+            expected.sort();
+            offered.sort();
+            if offered != expected {
+                let list = |l: &[(String, String, u64)]| {
+                    l.iter()
+                        .map(|(n, d, s)| format!("{n} {d} ({s} bytes)"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                return Err(tampered(format!(
+                    "it holds {}, and the release attests {}",
+                    list(&offered),
+                    list(&expected)
+                )));
+            }
+            let mut files = Vec::new();
+            for (layer, (name, _, _)) in manifest.layers.iter().zip(layers) {
                 let mut bytes: Vec<u8> = Vec::new();
                 self.client
                     .pull_blob(&reference, layer, &mut bytes)
@@ -374,7 +406,7 @@ fn title(layer: &OciDescriptor) -> Option<String> {
     let plain = !name.is_empty()
         && name != "."
         && name != ".."
-        && !name.contains(['/', '\\', '\0'])
+        && !name.contains(['/', '\\', '\0', ':'])
         && name.len() <= 255;
     plain.then(|| name.clone())
 }

@@ -7,8 +7,9 @@
 //! config (`application/vnd.oci.empty.v1+json`), and one layer per file
 //! (`application/octet-stream`, titled with `org.opencontainers.image.title`), sorted by name;
 //! its annotations name the version, the release tag, its tag object, the commit and the
-//! source. It holds nothing that changes between two publications of the same release, so
-//! publishing it again gives the same digest.
+//! source (the repository's web address, as the changelog links to it: the same from an SSH
+//! or an HTTPS clone). It holds nothing that changes between two publications of the same
+//! release, so publishing it again gives the same digest.
 //!
 //! ```
 //! use relcore::record::Artifact;
@@ -47,6 +48,7 @@ pub use publish::{Published, publish};
 pub use pull::{Pulled, promote, pull};
 
 use crate::record::Artifact;
+pub use crate::record::registry_tag;
 
 /// The media type of the manifest rel pushes (an OCI image manifest).
 pub const MANIFEST_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -178,6 +180,17 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// The registry lost a published release, and the manifest rel builds now differs from the
+    /// recorded one (another source URL in rel.toml or the remote).
+    #[error(
+        "the registry no longer has {reference}, and the manifest rel builds now has digest {rebuilt}: push the recorded manifest back, or publish from a clone with the same [changelog] links"
+    )]
+    Lost {
+        /// The recorded reference.
+        reference: String,
+        /// The digest of the manifest rel builds now.
+        rebuilt: String,
+    },
     /// The release is not published in the configured repository.
     #[error("{tag} is not published in {repository}: publish it first (rel publish {tag})")]
     NotPublished {
@@ -292,12 +305,6 @@ pub fn manifest(files: &[Artifact], about: &About) -> Vec<u8> {
         annotations,
     };
     serde_json::to_vec(&manifest).expect("a manifest serializes")
-}
-
-/// The registry tag of `version`: OCI tags cannot hold `+`, so build metadata is written `_`
-/// (as Helm does).
-pub fn registry_tag(version: &semver::Version) -> String {
-    version.to_string().replace('+', "_")
 }
 
 /// The current time, seconds since the epoch.

@@ -46,6 +46,11 @@ pub struct Pruning {
     pub refused: Option<Violation>,
     /// Whether the refused deletion was made in the registry before the record refused it.
     pub deleted_unrecorded: bool,
+    /// Publications left alone: their release tag was deleted or re-tagged since, so no entry
+    /// can name it (the publication's entry, and why).
+    pub skipped: Vec<(String, String)>,
+    /// The error that stopped pruning part way (the deletions before it are done and recorded).
+    pub stopped: Option<String>,
 }
 
 /// What `config`'s retention policy does with each live publication in `repository`, newest
@@ -93,6 +98,8 @@ pub fn prune(
         deleted: Vec::new(),
         refused: None,
         deleted_unrecorded: false,
+        skipped: Vec::new(),
+        stopped: None,
     };
     if dry_run {
         return Ok(pruning);
@@ -104,6 +111,60 @@ pub fn prune(
         .map(|p| p.publication.clone())
         .collect();
     for publication in doomed {
+        let current = crate::record::release_of(repo, &publication.tag)
+            .ok()
+            .map(|(object, _)| object.to_string());
+        if current.as_deref() != Some(publication.tag_object.as_str()) {
+            pruning.skipped.push((
+                publication.entry.clone(),
+                format!(
+                    "{} was {} since it was published: delete {} by hand",
+                    publication.tag,
+                    if current.is_some() {
+                        "re-tagged"
+                    } else {
+                        "deleted"
+                    },
+                    publication.location.reference()
+                ),
+            ));
+            continue;
+        }
+        if let Err(e) = prune_one(
+            repo,
+            config,
+            anchors,
+            remote,
+            &registry,
+            &mut session,
+            &publication,
+            &mut pruning,
+        ) {
+            if pruning.deleted.is_empty() {
+                return Err(e);
+            }
+            pruning.stopped = Some(e.to_string());
+        }
+        if pruning.refused.is_some() || pruning.stopped.is_some() {
+            break;
+        }
+    }
+    Ok(pruning)
+}
+
+/// Deletes one publication and records it; a refusal goes into `pruning`.
+#[allow(clippy::too_many_arguments)]
+fn prune_one(
+    repo: &Repo,
+    config: &Config,
+    anchors: &Anchors,
+    remote: &str,
+    registry: &Registry,
+    session: &mut Session,
+    publication: &Publication,
+    pruning: &mut Pruning,
+) -> Result<(), Error> {
+    {
         let mut draft = Draft::new(Event::Prune, &publication.tag, "");
         draft.registry = Some(publication.location.clone());
         draft.note = Some("no [registry.retention] rule keeps it".into());
@@ -111,11 +172,11 @@ pub fn prune(
             None => {}
             Some(Appended::Refused(v)) => {
                 pruning.refused = Some(v);
-                return Ok(pruning);
+                return Ok(());
             }
             Some(Appended::Untrusted { reason }) => {
                 pruning.refused = Some(Violation::new(None, crate::record::Rule::Signed, reason));
-                return Ok(pruning);
+                return Ok(());
             }
             Some(Appended::Pushed { .. }) => unreachable!("judging pushes nothing"),
         }
@@ -123,21 +184,21 @@ pub fn prune(
         registry.delete(&publication.location.digest)?;
         match session.append(repo, config, anchors, remote, &draft)? {
             Appended::Pushed { entry, .. } => {
-                pruning.deleted.push((publication.entry, entry.to_string()));
+                pruning
+                    .deleted
+                    .push((publication.entry.clone(), entry.to_string()));
             }
             Appended::Refused(v) => {
                 pruning.refused = Some(v);
                 pruning.deleted_unrecorded = true;
-                return Ok(pruning);
             }
             Appended::Untrusted { reason } => {
                 pruning.refused = Some(Violation::new(None, crate::record::Rule::Signed, reason));
                 pruning.deleted_unrecorded = true;
-                return Ok(pruning);
             }
         }
     }
-    Ok(pruning)
+    Ok(())
 }
 
 /// The time an entry made now would have: git's committer time (which honours

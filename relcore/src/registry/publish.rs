@@ -49,6 +49,14 @@ pub enum Published {
         /// Why.
         reason: String,
     },
+    /// The registry holds the artifact, but the record refused its entry after the push (it
+    /// changed in between): publishing again records it.
+    Unrecorded {
+        /// Where.
+        location: Location,
+        /// Why the record refused it.
+        why: String,
+    },
 }
 
 /// Publishes release `tag`'s attested artifacts (their files found in `paths`, else where they
@@ -97,16 +105,13 @@ pub fn publish(
         tag: tag.to_owned(),
         tag_object: tag_object.to_string(),
         commit: commit.to_string(),
-        source: source_url(repo, remote),
+        source: crate::changelog::links(repo, config).map(|l| l.url),
     };
     let bytes = manifest(&attested, &about);
     let digest = super::client::sha256_digest(&bytes);
     let location = Location::new(&repository, &oci_tag, &digest);
 
-    if let Some(published) = state
-        .published(tag, tag_object)
-        .filter(|p| p.location.repository == repository)
-    {
+    if let Some(published) = state.published_in(&repository, tag, tag_object) {
         let recorded = published.location.clone();
         return match registry.resolve(&recorded.tag)? {
             Some(found) if found == recorded.digest => Ok(Published::Already {
@@ -127,11 +132,9 @@ pub fn publish(
                     restored: true,
                 })
             }
-            None => Err(Error::Tampered {
+            None => Err(Error::Lost {
                 reference: recorded.reference(),
-                what: format!(
-                    "the registry no longer has it, and the manifest rel builds now has digest {digest}"
-                ),
+                rebuilt: digest,
             }),
         };
     }
@@ -168,8 +171,16 @@ pub fn publish(
             files,
             already_there,
         }),
-        Appended::Refused(v) => Ok(Published::Refused(v)),
-        Appended::Untrusted { reason } => Ok(Published::Untrusted { reason }),
+        // The record changed between the check and the append (another writer): the registry
+        // holds the artifact, the record does not say so; publishing again records it.
+        Appended::Refused(v) => Ok(Published::Unrecorded {
+            location,
+            why: v.message,
+        }),
+        Appended::Untrusted { reason } => Ok(Published::Unrecorded {
+            location,
+            why: reason,
+        }),
     }
 }
 
@@ -184,21 +195,4 @@ fn blobs(files: &[(Artifact, PathBuf)]) -> Vec<Blob> {
         digest: format!("sha256:{}", a.sha256),
     }));
     blobs
-}
-
-/// `remote`'s URL without credentials (`https://user:token@host/x` is `https://host/x`).
-fn source_url(repo: &Repo, remote: &str) -> Option<String> {
-    let url = repo
-        .git_cli()
-        .run(&["remote", "get-url", remote], None)
-        .ok()?;
-    let url = url.trim();
-    Some(match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-            format!("{scheme}://{host}/{path}")
-        }
-        None => url.to_owned(),
-    })
 }

@@ -101,6 +101,14 @@ pub fn publish(args: PublishArgs, global: &Global) -> Result<ExitCode> {
             eprintln!("nothing was pushed or recorded");
             Ok(ExitCode::from(1))
         }
+        Published::Unrecorded { location, why } => {
+            eprintln!(
+                "error: {} is in the registry, but the record refused its entry after the push: {why}",
+                location.reference()
+            );
+            eprintln!("run rel publish {} again to record it", args.tag);
+            Ok(ExitCode::from(1))
+        }
         _ => Ok(ExitCode::from(1)),
     }
 }
@@ -110,9 +118,14 @@ pub fn prune(args: PruneArgs, global: &Global) -> Result<ExitCode> {
     let (config, anchors) = trusted(&repo, args.on.trust())?;
     let pruning = registry::prune(&repo, &config, &anchors, args.on.remote(), args.dry_run)?;
     let failed = pruning.refused.is_some();
+    let code = if pruning.stopped.is_some() {
+        ExitCode::from(2)
+    } else {
+        super::check(!failed)
+    };
     if args.json {
         print_json(&pruning)?;
-        return Ok(super::check(!failed));
+        return Ok(code);
     }
     let mut out = std::io::stdout().lock();
     let rows: Vec<[String; 5]> = pruning
@@ -120,8 +133,14 @@ pub fn prune(args: PruneArgs, global: &Global) -> Result<ExitCode> {
         .iter()
         .map(|p| {
             let publication = &p.publication;
+            let skipped = pruning
+                .skipped
+                .iter()
+                .any(|(published, _)| *published == publication.entry);
             let action = if !p.deletes() {
                 "keep"
+            } else if skipped {
+                "skipped"
             } else if pruning.dry_run {
                 "delete (dry run)"
             } else if pruning
@@ -177,6 +196,12 @@ pub fn prune(args: PruneArgs, global: &Global) -> Result<ExitCode> {
     } else {
         writeln!(out, "{kept} kept, {} deleted", pruning.deleted.len())?;
     }
+    for (_, why) in &pruning.skipped {
+        eprintln!("warning: skipped: {why}");
+    }
+    if let Some(error) = &pruning.stopped {
+        eprintln!("error: pruning stopped: {error}");
+    }
     if let Some(v) = &pruning.refused {
         eprintln!("refused [{}]: {}", v.rule.id(), v.message);
         if pruning.deleted_unrecorded {
@@ -187,5 +212,5 @@ pub fn prune(args: PruneArgs, global: &Global) -> Result<ExitCode> {
             eprintln!("nothing more was deleted");
         }
     }
-    Ok(super::check(!failed))
+    Ok(code)
 }

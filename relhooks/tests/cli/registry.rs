@@ -626,6 +626,48 @@ fn the_server_refuses_what_the_registry_rules_forbid() {
         run.stderr.contains("[record-publish]") && run.stderr.contains("immutable"),
         "{run:?}"
     );
+    // v1.0.0 again, under another version's tag with the kept digest (so that a prune of the
+    // decoy would delete the manifest production runs), or under a higher version to crowd
+    // the newest out of keep_last: a release is published under its own version only.
+    for decoy in ["1.0.0-decoy", "999.0.0"] {
+        let json = statement(
+            &repo,
+            "v1.0.0",
+            "registry",
+            "publish",
+            &location(decoy, &digest),
+            &subject,
+        );
+        let entry = fixture(&repo, &format!("raw_json rm rm 'publish v1.0.0' '{json}'"));
+        let run = raw_push(&repo, "rm", &entry);
+        assert!(
+            run.stderr.contains("[record-publish]")
+                && run
+                    .stderr
+                    .contains("is published under its version, tag `1.0.0`"),
+            "{decoy}: {run:?}"
+        );
+    }
+    // Another repository than the configured one.
+    let elsewhere = statement(
+        &repo,
+        "v1.0.0",
+        "registry",
+        "publish",
+        &format!(
+            r#""registry":{{"repository":"evil.example/team/app","tag":"1.0.0","digest":"{other}"}},"#
+        ),
+        &subject,
+    );
+    let entry = fixture(
+        &repo,
+        &format!("raw_json rm rm 'publish v1.0.0' '{elsewhere}'"),
+    );
+    let run = raw_push(&repo, "rm", &entry);
+    assert!(
+        run.stderr.contains("[record-publish]") && run.stderr.contains("not evil.example/team/app"),
+        "{run:?}"
+    );
     // A publication of v1.1.0 (attested) without its artifacts.
     rel(
         &repo,
