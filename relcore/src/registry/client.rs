@@ -196,27 +196,45 @@ impl Registry {
                 if exists {
                     continue;
                 }
-                let (bytes, what) = match blob {
-                    Blob::Inline { bytes, .. } => (bytes.to_vec(), "the config".to_owned()),
+                // The registry checks the bytes against the digest (a file changed since it was
+                // hashed is refused: DIGEST_INVALID), so they are not hashed again here. A file
+                // is streamed from disk in one PUT: memory stays flat whatever its size.
+                let pushed = match blob {
+                    Blob::Inline { bytes, .. } => {
+                        self.client
+                            .push_blob(&reference, bytes.to_vec(), digest)
+                            .await
+                    }
                     Blob::File { path, .. } => {
-                        let bytes = std::fs::read(path).map_err(|source| {
+                        let read_err = |source| {
                             Error::File(crate::paths::Error::Read {
                                 path: path.clone(),
                                 source,
                             })
-                        })?;
-                        // The file may have changed since it was hashed: never push other
-                        // bytes under its digest.
-                        if sha256_digest(&bytes) != digest {
-                            return Err(Error::Changed { path: path.clone() });
-                        }
-                        (bytes, path.display().to_string())
+                        };
+                        let file = std::fs::File::open(path).map_err(read_err)?;
+                        let size = file.metadata().map_err(read_err)?.len();
+                        self.client
+                            .push_blob_stream(&reference, chunks(file), digest, Some(size))
+                            .await
                     }
                 };
-                self.client
-                    .push_blob(&reference, bytes, digest)
-                    .await
-                    .map_err(|e| self.failed(&format!("pushing {what}"), e))?;
+                pushed.map_err(|e| match (&e, blob) {
+                    (
+                        OciDistributionError::RegistryError { envelope, .. },
+                        Blob::File { path, .. },
+                    ) if envelope
+                        .errors
+                        .iter()
+                        .any(|e| matches!(e.code, OciErrorCode::DigestInvalid)) =>
+                    {
+                        Error::Changed { path: path.clone() }
+                    }
+                    (_, Blob::File { path, .. }) => {
+                        self.failed(&format!("pushing {}", path.display()), e)
+                    }
+                    (_, Blob::Inline { .. }) => self.failed("pushing the config", e),
+                })?;
             }
             let content_type = reqwest::header::HeaderValue::from_static(MANIFEST_TYPE);
             self.client
@@ -295,20 +313,19 @@ impl Registry {
             }
             let mut files = Vec::new();
             for (layer, (name, _, _)) in manifest.layers.iter().zip(layers) {
-                let mut bytes: Vec<u8> = Vec::new();
+                // Straight to disk (memory stays flat); the caller checks each file's sha256
+                // against the attestation.
+                let path = dir.join(&name);
+                let file = tokio::fs::File::create(&path).await.map_err(|source| {
+                    Error::File(crate::paths::Error::Write {
+                        path: path.clone(),
+                        source,
+                    })
+                })?;
                 self.client
-                    .pull_blob(&reference, layer, &mut bytes)
+                    .pull_blob(&reference, layer, file)
                     .await
                     .map_err(|e| self.failed(&format!("pulling {name}"), e))?;
-                if sha256_digest(&bytes) != layer.digest {
-                    return Err(tampered(format!(
-                        "`{name}` was served with digest {}, not {}",
-                        sha256_digest(&bytes),
-                        layer.digest
-                    )));
-                }
-                let path = dir.join(&name);
-                crate::paths::write(&path, &bytes)?;
                 files.push((name, path));
             }
             Ok(files)
@@ -380,6 +397,24 @@ impl Registry {
             }
         })
     }
+}
+
+/// `file` as a stream of 1 MiB chunks, read as the upload asks for them.
+fn chunks(
+    mut file: std::fs::File,
+) -> impl futures_util::Stream<Item = Result<bytes::Bytes, OciDistributionError>> + Send + 'static {
+    use std::io::Read;
+    futures_util::stream::iter(std::iter::from_fn(move || {
+        let mut buf = vec![0u8; 1 << 20];
+        match file.read(&mut buf) {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some(Ok(bytes::Bytes::from(buf)))
+            }
+            Err(e) => Some(Err(OciDistributionError::IoError(e))),
+        }
+    }))
 }
 
 /// Whether `e` says the manifest or repository does not exist.
