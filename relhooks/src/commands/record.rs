@@ -171,6 +171,9 @@ pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
                 )?,
             }
         }
+        for p in &overview.published {
+            writeln!(out, "{} artifacts: {}", p.tag, p.location.reference())?;
+        }
         if overview.open_gates.is_empty() {
             writeln!(out, "no release has an open gate")?;
         }

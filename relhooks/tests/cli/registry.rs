@@ -496,6 +496,15 @@ fn retention_keeps_the_newest_and_what_production_ran() {
     let json = again.json();
     assert_eq!(json["deleted"], serde_json::json!([]));
     assert_eq!(json["planned"].as_array().map(Vec::len), Some(5));
+    // What is still published, release by release.
+    let overview = rel(&repo, "rm", &["status"]).success().to_owned();
+    assert!(
+        overview.contains(&format!(
+            "v1.4.0 artifacts: {}:1.4.0@sha256:",
+            registry.repository()
+        )) && !overview.contains("v1.1.0 artifacts"),
+        "{overview}"
+    );
     // The status of a pruned release says so.
     let status = rel(&repo, "rm", &["status", "v1.1.0"]).success().to_owned();
     assert!(status.contains("(pruned by rm@example.com at "), "{status}");
