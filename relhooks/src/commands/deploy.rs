@@ -8,7 +8,7 @@ use anyhow::Result;
 use relcore::record::{self, Appended, Deployed, Progress, Target};
 
 use super::record::RecordArgs;
-use super::{Global, discover, trusted};
+use super::{Global, discover, refusal, trusted, untrusted};
 
 #[derive(Debug, clap::Args)]
 pub struct AttestArgs {
@@ -167,11 +167,11 @@ fn show(progress: Progress) {
 
 fn finish(deployed: Deployed, environment: &str) -> Result<ExitCode> {
     match deployed {
-        Deployed::Refused(v) => {
-            eprintln!("refused [{}]: {}", v.rule.id(), v.message);
-            eprintln!("nothing was deployed or recorded");
-            Ok(ExitCode::from(1))
-        }
+        Deployed::Refused(v) => Ok(refusal(
+            v.rule.id(),
+            &v.message,
+            "nothing was deployed or recorded",
+        )),
         Deployed::Untrusted { reason } => refused(Appended::Untrusted { reason }),
         Deployed::Ran {
             tag: running,
@@ -212,17 +212,9 @@ fn finish(deployed: Deployed, environment: &str) -> Result<ExitCode> {
 }
 
 fn refused(appended: Appended) -> Result<ExitCode> {
-    match appended {
-        Appended::Refused(v) => {
-            eprintln!("refused [{}]: {}", v.rule.id(), v.message);
-            eprintln!("nothing was recorded");
-        }
-        Appended::Untrusted { reason } => {
-            eprintln!(
-                "refused [record-signed]: your signature does not verify against the trust anchors: {reason}"
-            );
-        }
-        _ => {}
-    }
-    Ok(ExitCode::from(1))
+    Ok(match appended {
+        Appended::Refused(v) => refusal(v.rule.id(), &v.message, "nothing was recorded"),
+        Appended::Untrusted { reason } => untrusted(&reason, "nothing was recorded"),
+        _ => ExitCode::from(1),
+    })
 }

@@ -119,6 +119,23 @@ fn trusted(repo: &Repo, trust: &TrustArgs) -> Result<(Config, Anchors)> {
     Ok(from.load(repo)?)
 }
 
+/// Prints the record's refusal of an entry (its rule and why), then `consequence` (what did
+/// not happen): exit 1.
+fn refusal(rule: &str, message: &str, consequence: &str) -> ExitCode {
+    eprintln!("refused [{rule}]: {message}");
+    eprintln!("{consequence}");
+    ExitCode::from(1)
+}
+
+/// [`refusal`] of an entry whose signature does not verify against the trust anchors.
+fn untrusted(reason: &str, consequence: &str) -> ExitCode {
+    refusal(
+        "record-signed",
+        &format!("your signature does not verify against the trust anchors: {reason}"),
+        consequence,
+    )
+}
+
 /// Prints violations for people; true when there were none.
 fn report_violations(violations: &[relcore::policy::Violation], prefix: &str) -> bool {
     for v in violations {

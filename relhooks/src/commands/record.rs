@@ -7,7 +7,7 @@ use anyhow::Result;
 use relcore::record::{self, Appended, Event};
 use serde::Serialize;
 
-use super::{Global, TrustArgs, check, discover, print_json, trusted};
+use super::{Global, TrustArgs, check, discover, print_json, refusal, trusted, untrusted};
 
 /// Which record a command works on, and whom it trusts.
 #[derive(Debug, clap::Args)]
@@ -106,20 +106,11 @@ pub fn approve(args: ApproveArgs, global: &Global) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Appended::Refused(v) => {
-            eprintln!("refused [{}]: {}", v.rule.id(), v.message);
-            eprintln!("nothing was recorded");
-            Ok(ExitCode::from(1))
-        }
-        Appended::Untrusted { reason } => {
-            eprintln!(
-                "refused [record-signed]: your signature does not verify against the trust anchors: {reason}"
-            );
-            eprintln!(
-                "  hint: sign with a key in policy.allowed_signers or policy.openpgp_keys (git config user.signingkey, gpg.format)"
-            );
-            Ok(ExitCode::from(1))
-        }
+        Appended::Refused(v) => Ok(refusal(v.rule.id(), &v.message, "nothing was recorded")),
+        Appended::Untrusted { reason } => Ok(untrusted(
+            &reason,
+            "  hint: sign with a key in policy.allowed_signers or policy.openpgp_keys (git config user.signingkey, gpg.format)",
+        )),
         _ => Ok(ExitCode::from(1)),
     }
 }

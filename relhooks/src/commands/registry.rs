@@ -9,7 +9,7 @@ use anyhow::Result;
 use relcore::registry::{self, Published};
 
 use super::record::RecordArgs;
-use super::{Global, discover, print_json, trusted};
+use super::{Global, discover, print_json, refusal, trusted, untrusted};
 
 #[derive(Debug, clap::Args)]
 pub struct PublishArgs {
@@ -89,18 +89,12 @@ pub fn publish(args: PublishArgs, global: &Global) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Published::Refused(v) => {
-            eprintln!("refused [{}]: {}", v.rule.id(), v.message);
-            eprintln!("nothing was pushed or recorded");
-            Ok(ExitCode::from(1))
-        }
-        Published::Untrusted { reason } => {
-            eprintln!(
-                "refused [record-signed]: your signature does not verify against the trust anchors: {reason}"
-            );
-            eprintln!("nothing was pushed or recorded");
-            Ok(ExitCode::from(1))
-        }
+        Published::Refused(v) => Ok(refusal(
+            v.rule.id(),
+            &v.message,
+            "nothing was pushed or recorded",
+        )),
+        Published::Untrusted { reason } => Ok(untrusted(&reason, "nothing was pushed or recorded")),
         Published::Unrecorded { location, why } => {
             eprintln!(
                 "error: {} is in the registry, but the record refused its entry after the push: {why}",
