@@ -46,6 +46,7 @@ pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig, Section};
 pub(crate) use environments::item_roles;
 pub use environments::{Duration, EnvironmentConfig, RolesConfig, Rollback};
 pub use policy::{LintScope, PolicyConfig};
+pub(crate) use registry::repository_problem;
 pub use registry::{RegistryConfig, Retention};
 pub use release::ReleaseConfig;
 

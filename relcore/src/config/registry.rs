@@ -83,22 +83,27 @@ impl RegistryConfig {
 /// `_`, `__`, `-` runs or `/`.
 fn repository<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let text = String::deserialize(d)?;
-    let bad = |why: &str| {
-        serde::de::Error::custom(format!(
+    match repository_problem(&text) {
+        None => Ok(Some(text)),
+        Some(why) => Err(serde::de::Error::custom(format!(
             "`{text}` is not a registry repository ({why}); write host[:port]/path, e.g. registry.example.com/team/app"
-        ))
-    };
+        ))),
+    }
+}
+
+/// What makes `text` no repository reference (`host[:port]/path`), if anything.
+pub(crate) fn repository_problem(text: &str) -> Option<&'static str> {
     if text.contains("://") {
-        return Err(bad("a reference, not a URL: leave the scheme out"));
+        return Some("a reference, not a URL: leave the scheme out");
     }
     let Some((host, path)) = text.split_once('/') else {
-        return Err(bad("no path after the host"));
+        return Some("no path after the host");
     };
     if !(host.contains('.') || host.contains(':') || host == "localhost") {
-        return Err(bad("the part before the first `/` is not a host"));
+        return Some("the part before the first `/` is not a host");
     }
     if host.is_empty() || host.contains(['@', ' ']) {
-        return Err(bad("the host is not one"));
+        return Some("the host is not one");
     }
     let component_ok = |c: &str| {
         !c.is_empty()
@@ -108,11 +113,9 @@ fn repository<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Erro
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
     };
     if !path.split('/').all(component_ok) {
-        return Err(bad(
-            "path components are lowercase letters and digits, joined by `.`, `_` or `-`",
-        ));
+        return Some("path components are lowercase letters and digits, joined by `.`, `_` or `-`");
     }
-    Ok(Some(text))
+    None
 }
 
 #[cfg(test)]

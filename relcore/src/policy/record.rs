@@ -73,9 +73,7 @@ pub(super) fn check(
             return Ok(());
         }
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let now = crate::record::now();
     let mut facts = HashMap::new();
     for entry in &entries {
         let short = entry.id.to_hex_with_len(7);

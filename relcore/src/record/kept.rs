@@ -10,7 +10,7 @@
 //! entries its hook validated; `rel audit` never uses it.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
@@ -141,11 +141,19 @@ fn save(path: &Path, tip: ObjectId, state: &State) {
         environments: state.environments.clone(),
         published: state.published.clone(),
     };
-    let Ok(json) = serde_json::to_vec(&kept) else {
+    store(path, &kept);
+}
+
+/// Writes `value` as JSON to `path` (its directory made first), atomically; a cache, so a
+/// failure is ignored.
+pub(super) fn store(path: &Path, value: &impl Serialize) {
+    let Ok(json) = serde_json::to_vec(value) else {
         return;
     };
-    let dir: Option<PathBuf> = path.parent().map(Path::to_owned);
-    if dir.is_some_and(|d| std::fs::create_dir_all(d).is_ok()) {
+    if path
+        .parent()
+        .is_some_and(|d| std::fs::create_dir_all(d).is_ok())
+    {
         let _ = crate::paths::write(path, &json);
     }
 }

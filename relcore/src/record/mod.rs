@@ -56,7 +56,7 @@ pub use deploy::{Attested, Deployment, Result as DeploymentResult};
 pub use gate::Gate;
 pub use kept::state_at;
 pub use promote::{
-    DEFAULT_TIMEOUT, Deployed, Progress, Target, artifact, attest, promote, rollback,
+    DEFAULT_TIMEOUT, Deployed, Progress, Target, artifact, artifacts, attest, promote, rollback,
 };
 pub use published::{Keep, Pruned, Publication, registry_tag};
 pub use read::{Entry, read, read_since};
@@ -67,6 +67,7 @@ pub(crate) use seen::{remember, remembered};
 pub(crate) use state::Candidate;
 pub use state::{Decision, Rule, State, Violation, replay};
 pub use statement::{Artifact, Event, Location, Outcome, Statement, find_artifact};
+pub(crate) use statement::{listing, same_artifacts, short};
 pub(crate) use tagged::{parse_tag_attestation, tag_attestation};
 pub use write::{Appended, Draft, append, fetch};
 
@@ -85,6 +86,13 @@ pub const REGISTRY_TYPE: &str = "https://rel.dev/record/registry/v1";
 /// How far entry times may disagree (seconds): with the entry before, and with the server's
 /// clock for an entry dated in the future.
 pub const SKEW: i64 = 300;
+
+/// The clock, in seconds since the epoch (the server's "now" for entry times).
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
 
 /// Why the record could not be read or written.
 #[derive(Debug, thiserror::Error)]

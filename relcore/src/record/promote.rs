@@ -137,6 +137,14 @@ pub fn artifact(path: &Path) -> Result<Artifact, crate::paths::Error> {
     Ok(Artifact::new(name, size, hex))
 }
 
+/// The name, size and sha256 of each file at `paths`.
+///
+/// # Errors
+/// When one cannot be read.
+pub fn artifacts(paths: &[PathBuf]) -> Result<Vec<Artifact>, crate::paths::Error> {
+    paths.iter().map(|path| artifact(path)).collect()
+}
+
 /// Records the artifacts at `paths` (names, sizes, sha256) for release `tag`.
 ///
 /// # Errors
@@ -150,14 +158,9 @@ pub fn attest(
     paths: &[PathBuf],
 ) -> Result<Appended, Error> {
     let mut draft = Draft::new(Event::Attest, tag, "");
-    let mut seen = Vec::new();
-    for path in paths {
-        let a = artifact(path)?;
-        seen.push((a.clone(), path.clone()));
-        draft.artifacts.push(a);
-    }
+    draft.artifacts = artifacts(paths)?;
     // `rel publish` finds them here later.
-    crate::record::remember(repo, &seen);
+    super::remember(repo, paths, &draft.artifacts);
     append(repo, config, anchors, remote, &draft)
 }
 
@@ -176,9 +179,7 @@ pub fn promote(
 ) -> Result<Deployed, Error> {
     target.environment()?;
     let mut draft = Draft::new(Event::Promote, tag, target.environment);
-    for path in artifacts {
-        draft.artifacts.push(artifact(path)?);
-    }
+    draft.artifacts = self::artifacts(artifacts)?;
     deploy(target, draft, artifacts, progress, &mut Session::default())
 }
 
@@ -212,9 +213,7 @@ pub fn rollback(
     };
     let mut draft = Draft::new(Event::Rollback, &tag, target.environment);
     draft.note = Some(reason.to_owned());
-    for path in artifacts {
-        draft.artifacts.push(artifact(path)?);
-    }
+    draft.artifacts = self::artifacts(artifacts)?;
     deploy(target, draft, artifacts, progress, &mut session)
 }
 

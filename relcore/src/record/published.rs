@@ -6,9 +6,8 @@
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
-use super::gate::roles_of;
 use super::state::{Candidate, ReleaseFacts, Rule, Violation};
-use super::{Event, Location, State, Statement};
+use super::{Event, Location, State, Statement, listing, same_artifacts, short};
 use crate::config::Config;
 
 /// A release published to a registry, and its deletion once pruned.
@@ -105,14 +104,6 @@ impl State {
     /// Every publication, oldest first (pruned ones included).
     pub fn publications(&self) -> &[Publication] {
         &self.published
-    }
-
-    /// The live publication of release `tag` (object `tag_object`), the latest if several.
-    pub fn published(&self, tag: &str, tag_object: ObjectId) -> Option<&Publication> {
-        self.published
-            .iter()
-            .rev()
-            .find(|p| p.live() && p.is(tag, tag_object))
     }
 
     /// The live publication of release `tag` (object `tag_object`) in `repository`.
@@ -285,7 +276,7 @@ impl State {
                     location.digest,
                     other.location.repository,
                     other.location.tag,
-                    &other.entry[..7]
+                    short(&other.entry)
                 ),
             );
         }
@@ -295,11 +286,7 @@ impl State {
         if s.event == Event::Prune {
             return self.validate_prune(config, candidate, location);
         }
-        let attested = self
-            .attested(&s.tag, s.tag_object)
-            .map(|a| a.artifacts.as_slice())
-            .or(facts.attested.as_deref());
-        let Some(attested) = attested else {
+        let Some(attested) = self.attested_set(s, facts) else {
             return refuse(
                 Rule::Publish,
                 format!(
@@ -308,25 +295,14 @@ impl State {
                 ),
             );
         };
-        let mut published: Vec<_> = s
-            .artifacts
-            .iter()
-            .map(|a| (&a.sha256, &a.name, a.size))
-            .collect();
-        let mut expected: Vec<_> = attested
-            .iter()
-            .map(|a| (&a.sha256, &a.name, a.size))
-            .collect();
-        published.sort_unstable();
-        expected.sort_unstable();
-        if published != expected {
+        if !same_artifacts(attested, &s.artifacts) {
             return refuse(
                 Rule::Publish,
                 format!(
                     "a publication of {} holds exactly its attested artifacts ({}), not {}",
                     s.tag,
-                    listing(expected.iter().map(|(d, n, _)| (*n, *d))),
-                    listing(published.iter().map(|(d, n, _)| (*n, *d)))
+                    listing(attested),
+                    listing(&s.artifacts)
                 ),
             );
         }
@@ -341,7 +317,7 @@ impl State {
                     location.repository,
                     location.tag,
                     before.location.digest,
-                    &before.entry[..7]
+                    short(&before.entry)
                 ),
             ),
             Some(before) if before.live() => refuse(
@@ -349,7 +325,7 @@ impl State {
                 format!(
                     "{} is already published (entry {})",
                     location.reference(),
-                    &before.entry[..7]
+                    short(&before.entry)
                 ),
             ),
             _ => Ok(()),
@@ -392,58 +368,6 @@ impl State {
         }
         Ok(())
     }
-
-    /// The signer may attest, publish or prune the release's artifacts: its tagger, or someone
-    /// trusted to deploy somewhere (a promoters role: CI that builds after tagging), never
-    /// any trusted signer.
-    pub(super) fn may_handle_artifacts(
-        &self,
-        config: &Config,
-        candidate: &Candidate<'_>,
-        facts: &ReleaseFacts,
-    ) -> Result<(), String> {
-        let s = candidate.statement;
-        let roles = roles_of(config, candidate.signer);
-        let mut promoters: Vec<&str> = config
-            .environments
-            .values()
-            .flat_map(|e| e.promoters.iter().map(String::as_str))
-            .collect();
-        promoters.sort_unstable();
-        promoters.dedup();
-        let deployer = promoters.iter().any(|p| roles.contains(p));
-        if facts.taggers.iter().any(|t| t == candidate.signer) || deployer {
-            return Ok(());
-        }
-        let verb = match s.event {
-            Event::Publish => "publish",
-            Event::Prune => "prune",
-            _ => "attest",
-        };
-        Err(format!(
-            "`{}` may not {verb} {}'s artifacts: that is for its tagger ({}) or a promoter ({})",
-            s.actor,
-            s.tag,
-            facts.taggers.join(", "),
-            if promoters.is_empty() {
-                "no environment names promoters".to_owned()
-            } else {
-                format!("roles {}", promoters.join(", "))
-            }
-        ))
-    }
-}
-
-/// `name sha256 digest, ...`, or `none`.
-fn listing<'a>(artifacts: impl Iterator<Item = (&'a String, &'a String)>) -> String {
-    let listed: Vec<String> = artifacts
-        .map(|(name, digest)| format!("{name} sha256 {digest}"))
-        .collect();
-    if listed.is_empty() {
-        "none".into()
-    } else {
-        listed.join(", ")
-    }
 }
 
 /// The registry tag of `version`: OCI tags cannot hold `+`, so build metadata is written `_`
@@ -452,7 +376,7 @@ pub fn registry_tag(version: &semver::Version) -> String {
     version.to_string().replace('+', "_")
 }
 
-/// Whether `location` is one: a repository `host/path` in lower case (as OCI names are), a
+/// Whether `location` is one: a repository `host/path` as rel.toml takes it, in lower case, a
 /// valid OCI tag, a sha256 digest.
 fn well_formed(location: &Location) -> Result<(), String> {
     let tag = location.tag.as_bytes();
@@ -474,17 +398,14 @@ fn well_formed(location: &Location) -> Result<(), String> {
             location.digest
         ));
     }
-    if !location
-        .repository
-        .split_once('/')
-        .is_some_and(|(host, path)| !host.is_empty() && !path.is_empty())
-        || location
-            .repository
-            .bytes()
-            .any(|b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-/:[]".contains(&b)))
-    {
+    // One spelling per repository: a host in capitals would be another repository to the
+    // immutability rule, and the same one to the registry.
+    let host = location.repository.split('/').next().unwrap_or_default();
+    let problem = crate::config::repository_problem(&location.repository)
+        .or_else(|| (host.to_ascii_lowercase() != host).then_some("the host is in capitals"));
+    if let Some(why) = problem {
         return Err(format!(
-            "`{}` is not a registry repository (host/path, lower case)",
+            "`{}` is not a registry repository in lower case, host/path ({why})",
             location.repository
         ));
     }

@@ -11,20 +11,16 @@ use crate::history::Repo;
 /// The file, under the repository's (common) git directory.
 const FILE: &str = "rel/artifact-paths.json";
 
-/// Remembers where the files of `artifacts` are (failures are ignored).
-pub(crate) fn remember(repo: &Repo, artifacts: &[(Artifact, PathBuf)]) {
+/// Remembers that `artifacts` were read from `paths` (failures are ignored).
+pub(crate) fn remember(repo: &Repo, paths: &[PathBuf], artifacts: &[Artifact]) {
     let file = repo.private_dir().join(FILE);
     let mut known = remembered(repo);
-    for (a, path) in artifacts {
+    for (path, a) in paths.iter().zip(artifacts) {
         if let Ok(path) = std::path::absolute(path) {
             known.insert(a.sha256.clone(), path);
         }
     }
-    if let (Ok(json), Some(dir)) = (serde_json::to_vec_pretty(&known), file.parent())
-        && std::fs::create_dir_all(dir).is_ok()
-    {
-        let _ = crate::paths::write(&file, &json);
-    }
+    super::kept::store(&file, &known);
 }
 
 /// The paths remembered, by sha256 (empty when there are none or the file is unreadable).

@@ -131,6 +131,37 @@ impl Location {
     }
 }
 
+/// Whether `a` and `b` are the same set of artifacts (names, sizes, digests), in any order.
+pub(crate) fn same_artifacts(a: &[Artifact], b: &[Artifact]) -> bool {
+    fn key(list: &[Artifact]) -> Vec<(&str, &str, u64)> {
+        let mut keys: Vec<_> = list
+            .iter()
+            .map(|x| (x.sha256.as_str(), x.name.as_str(), x.size))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+    key(a) == key(b)
+}
+
+/// `name sha256 digest, ...` of `artifacts`, or `none`.
+pub(crate) fn listing(artifacts: &[Artifact]) -> String {
+    if artifacts.is_empty() {
+        return "none".into();
+    }
+    artifacts
+        .iter()
+        .map(|a| format!("{} sha256 {}", a.name, a.sha256))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The first 7 characters of an object id in hex (all of it when shorter: ids in a kept
+/// state file are not trusted to be whole).
+pub(crate) fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
 /// How a deployment ended, as a `verified` or `failed` entry records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use super::auth::{Source, credentials};
 use super::{Error, MANIFEST_TYPE};
 use crate::config::RegistryConfig;
-use crate::record::Artifact;
+use crate::record::{Artifact, listing, same_artifacts};
 
 /// A connection to the configured registry repository (nothing is sent until it is used).
 pub struct Registry {
@@ -257,7 +257,7 @@ impl Registry {
         digest: &str,
         dir: &Path,
         attested: &[Artifact],
-    ) -> Result<Vec<(String, PathBuf)>, Error> {
+    ) -> Result<Vec<PathBuf>, Error> {
         let reference = self.by_digest(digest);
         let tampered = |what: String| Error::Tampered {
             reference: format!("{}@{digest}", self.repository()),
@@ -277,7 +277,7 @@ impl Registry {
             }
             let manifest: OciImageManifest = serde_json::from_slice(&bytes)
                 .map_err(|e| tampered(format!("its manifest is not an image manifest: {e}")))?;
-            let mut layers: Vec<(String, String, u64)> = Vec::new();
+            let mut layers = Vec::new();
             for layer in &manifest.layers {
                 let name = title(layer).ok_or_else(|| {
                     tampered(format!(
@@ -285,34 +285,22 @@ impl Registry {
                         layer.digest
                     ))
                 })?;
-                layers.push((
-                    name,
-                    layer.digest.clone(),
-                    u64::try_from(layer.size).unwrap_or(0),
-                ));
+                let hex = layer
+                    .digest
+                    .strip_prefix("sha256:")
+                    .unwrap_or(&layer.digest);
+                let size = u64::try_from(layer.size).unwrap_or(0);
+                layers.push(Artifact::new(name, size, hex));
             }
-            let mut expected: Vec<(String, String, u64)> = attested
-                .iter()
-                .map(|a| (a.name.clone(), format!("sha256:{}", a.sha256), a.size))
-                .collect();
-            let mut offered = layers.clone();
-            expected.sort();
-            offered.sort();
-            if offered != expected {
-                let list = |l: &[(String, String, u64)]| {
-                    l.iter()
-                        .map(|(n, d, s)| format!("{n} {d} ({s} bytes)"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
+            if !same_artifacts(&layers, attested) {
                 return Err(tampered(format!(
                     "it holds {}, and the release attests {}",
-                    list(&offered),
-                    list(&expected)
+                    listing(&layers),
+                    listing(attested)
                 )));
             }
             let mut files = Vec::new();
-            for (layer, (name, _, _)) in manifest.layers.iter().zip(layers) {
+            for (layer, Artifact { name, .. }) in manifest.layers.iter().zip(layers) {
                 // Straight to disk (memory stays flat); the caller checks each file's sha256
                 // against the attestation.
                 let path = dir.join(&name);
@@ -326,7 +314,7 @@ impl Registry {
                     .pull_blob(&reference, layer, file)
                     .await
                     .map_err(|e| self.failed(&format!("pulling {name}"), e))?;
-                files.push((name, path));
+                files.push(path);
             }
             Ok(files)
         })

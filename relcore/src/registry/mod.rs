@@ -306,10 +306,3 @@ pub fn manifest(files: &[Artifact], about: &About) -> Vec<u8> {
     };
     serde_json::to_vec(&manifest).expect("a manifest serializes")
 }
-
-/// The current time, seconds since the epoch.
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}

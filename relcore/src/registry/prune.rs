@@ -212,5 +212,5 @@ fn now(repo: &Repo) -> i64 {
             let _zone = fields.next()?;
             fields.next()?.parse().ok()
         })
-        .unwrap_or_else(super::now)
+        .unwrap_or_else(crate::record::now)
 }

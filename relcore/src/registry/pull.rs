@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use super::{Error, Registry};
 use crate::config::Config;
 use crate::history::Repo;
-use crate::record::{Deployed, Location, Progress, State, Target, attested_artifacts, release_of};
+use crate::record::{
+    Deployed, Location, Progress, State, Target, attested_artifacts, listing, release_of,
+    same_artifacts,
+};
 
 /// The release's files as pulled from the registry.
 #[derive(Debug)]
@@ -54,24 +57,21 @@ pub fn pull(
             found,
         });
     }
-    let pulled = registry.pull(&location.digest, dir, &attested)?;
-    let mut files = Vec::new();
-    for (name, path) in &pulled {
-        // The registry checked each layer against its digest; the digests are the attested ones.
-        let file = crate::record::artifact(path)?;
-        if !attested
-            .iter()
-            .any(|a| a.name == *name && a.sha256 == file.sha256)
-        {
-            return Err(Error::Tampered {
-                reference: location.reference(),
-                what: format!(
-                    "`{name}` (sha256 {}) is not an attested artifact of {tag}",
-                    file.sha256
-                ),
-            });
-        }
-        files.push(path.clone());
+    let files = registry.pull(&location.digest, dir, &attested)?;
+    // What landed on disk, hashed again: exactly the attested files, whatever was served.
+    let landed = files
+        .iter()
+        .map(|path| crate::record::artifact(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !same_artifacts(&landed, &attested) {
+        return Err(Error::Tampered {
+            reference: location.reference(),
+            what: format!(
+                "the files pulled are {}, and {tag} attests {}",
+                listing(&landed),
+                listing(&attested)
+            ),
+        });
     }
     Ok(Pulled { location, files })
 }
@@ -97,8 +97,8 @@ pub fn promote(
         .ok()
         .is_some_and(|r| {
             state
-                .published(tag, tag_object)
-                .is_some_and(|p| p.location.repository == r.repository())
+                .published_in(&r.repository(), tag, tag_object)
+                .is_some()
         });
     if !published && !required {
         return Ok((None, crate::record::promote(target, tag, &[], progress)?));

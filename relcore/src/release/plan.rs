@@ -145,14 +145,9 @@ pub fn plan(repo: &Repo, config: &Config, options: &CutOptions) -> Result<Plan, 
     let notes = templates.notes(&release, known_issues.as_deref())?;
     let mut tag_message = templates.tag_message(&release)?;
     if !options.artifacts.is_empty() {
-        let artifacts = options
-            .artifacts
-            .iter()
-            .map(|path| crate::record::artifact(path).map(|a| (a, path.clone())))
-            .collect::<Result<Vec<_>, _>>()?;
+        let artifacts = crate::record::artifacts(&options.artifacts)?;
         // `rel publish` finds them here later.
-        crate::record::remember(repo, &artifacts);
-        let artifacts: Vec<_> = artifacts.into_iter().map(|(a, _)| a).collect();
+        crate::record::remember(repo, &options.artifacts, &artifacts);
         tag_message = format!(
             "{}\n\n{}\n",
             tag_message.trim_end(),

@@ -2,7 +2,7 @@
 
 use super::super::gate::roles_of;
 use super::super::state::{Candidate, ReleaseFacts, Rule, Violation};
-use super::super::{Event, State, find_artifact};
+use super::super::{Artifact, Event, State, Statement, find_artifact, listing, short};
 use crate::config::{Config, EnvironmentConfig};
 
 impl State {
@@ -94,11 +94,62 @@ impl State {
                 format!(
                     "{}'s artifacts were attested in entry {}: a release's artifact set is attested once",
                     s.tag,
-                    &before.entry[..7]
+                    short(&before.entry)
                 ),
             );
         }
         Ok(())
+    }
+
+    /// The artifacts release `s.tag` attests: in the record, else in its signed tag message.
+    pub(in crate::record) fn attested_set<'a>(
+        &'a self,
+        s: &Statement,
+        facts: &'a ReleaseFacts,
+    ) -> Option<&'a [Artifact]> {
+        self.attested(&s.tag, s.tag_object)
+            .map(|a| a.artifacts.as_slice())
+            .or(facts.attested.as_deref())
+    }
+
+    /// The signer may attest, publish or prune the release's artifacts: its tagger, or someone
+    /// trusted to deploy somewhere (a promoters role: CI that builds after tagging), never
+    /// any trusted signer.
+    pub(in crate::record) fn may_handle_artifacts(
+        &self,
+        config: &Config,
+        candidate: &Candidate<'_>,
+        facts: &ReleaseFacts,
+    ) -> std::result::Result<(), String> {
+        let s = candidate.statement;
+        let roles = roles_of(config, candidate.signer);
+        let mut promoters: Vec<&str> = config
+            .environments
+            .values()
+            .flat_map(|e| e.promoters.iter().map(String::as_str))
+            .collect();
+        promoters.sort_unstable();
+        promoters.dedup();
+        let deployer = promoters.iter().any(|p| roles.contains(p));
+        if facts.taggers.iter().any(|t| t == candidate.signer) || deployer {
+            return Ok(());
+        }
+        let verb = match s.event {
+            Event::Publish => "publish",
+            Event::Prune => "prune",
+            _ => "attest",
+        };
+        Err(format!(
+            "`{}` may not {verb} {}'s artifacts: that is for its tagger ({}) or a promoter ({})",
+            s.actor,
+            s.tag,
+            facts.taggers.join(", "),
+            if promoters.is_empty() {
+                "no environment names promoters".to_owned()
+            } else {
+                format!("roles {}", promoters.join(", "))
+            }
+        ))
     }
 
     /// The signer may deploy here: holds one of `promoters`, when there are any.
@@ -204,11 +255,7 @@ impl State {
         let s = candidate.statement;
         let refuse =
             |message: String| Err(Violation::new(candidate.entry, Rule::Artifact, message));
-        let attested = self
-            .attested(&s.tag, s.tag_object)
-            .map(|a| a.artifacts.as_slice())
-            .or(facts.attested.as_deref());
-        match (attested, s.artifacts.is_empty()) {
+        match (self.attested_set(s, facts), s.artifacts.is_empty()) {
             (None, true) => Ok(()),
             (None, false) => refuse(format!(
                 "{} has no attested artifacts: attest them first (rel attest {} PATH...)",
@@ -226,11 +273,7 @@ impl State {
                             offered.name,
                             offered.sha256,
                             s.tag,
-                            attested
-                                .iter()
-                                .map(|a| format!("{} sha256 {}", a.name, a.sha256))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            listing(attested)
                         ));
                     }
                 }
@@ -255,7 +298,7 @@ impl State {
                 s.tag,
                 s.environment,
                 last.tag,
-                &last.entry[..7.min(last.entry.len())],
+                short(&last.entry),
                 if last.result.is_some() {
                     ", already ended"
                 } else {
