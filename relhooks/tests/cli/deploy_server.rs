@@ -61,6 +61,32 @@ fn the_server_refuses_hand_made_deployment_entries() {
             "record-rollback",
         ),
         (
+            // v1.0.0 is attested: a promotion deploys an attested file, never another one...
+            "promote v1.0.0 in staging",
+            statement(
+                &repo,
+                "v1.0.0",
+                "deploy",
+                "promote",
+                r#""environment":"staging","#,
+                &other,
+            ),
+            "record-artifact",
+        ),
+        (
+            // ...and never none.
+            "promote v1.0.0 in staging",
+            statement(
+                &repo,
+                "v1.0.0",
+                "deploy",
+                "promote",
+                r#""environment":"staging","#,
+                "",
+            ),
+            "record-artifact",
+        ),
+        (
             "promote v1.1.0 in staging",
             statement(
                 &repo,

@@ -57,8 +57,11 @@ pub(crate) fn server_record(repo: &Repo) -> Option<String> {
 #[track_caller]
 pub(crate) fn rejected(run: &Run, rule: &str) {
     assert_ne!(run.code, 0, "the push should be refused: {run:?}");
+    // The server hook's verdict on a ref, not a word that happens to appear.
     assert!(
-        run.stderr.contains(&format!("[{rule}]")),
+        run.stderr
+            .lines()
+            .any(|l| l.contains("rejected refs/rel/") && l.contains(&format!("[{rule}]"))),
         "expected rule {rule}: {run:?}"
     );
 }

@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::deploy::{artifact, current, fixture, raw_push, rel, scenario, statement};
-use super::record::server_record;
+use super::record::{rejected, server_record};
 use crate::{Repo, Run};
 
 /// A registry serving on 127.0.0.1 until dropped.
@@ -153,6 +153,21 @@ pub(crate) fn registry_fixture(repo: &Repo, script: &str) -> String {
         &["keys.sh", "record.sh", "deploy.sh", "registry.sh"],
         script,
     )
+}
+
+/// A hand-made entry (`summary`, `json`) signed by rm and pushed raw from rm's clone: the
+/// server refuses it by `rule`, saying `message`, and its record stays where it was.
+#[track_caller]
+fn refused_by_server(repo: &Repo, summary: &str, json: &str, rule: &str, message: &str) {
+    let entry = fixture(repo, &format!("raw_json rm rm '{summary}' '{json}'"));
+    let tip = server_record(repo);
+    let run = raw_push(repo, "rm", &entry);
+    rejected(&run, rule);
+    assert!(
+        run.stderr.contains(message),
+        "expected `{message}`: {run:?}"
+    );
+    assert_eq!(server_record(repo), tip);
 }
 
 /// `rel attest TAG artifacts/TAG/app.txt` then `rel publish TAG`, by the release manager.
@@ -390,13 +405,40 @@ fn promotion_pulls_the_recorded_digest_and_refuses_a_re_pushed_tag() {
     );
     assert_eq!(server_record(&repo), tip);
     assert_eq!(current(&repo, "staging"), "");
-    // A release never published cannot come from the registry.
-    let unpublished = rel(
+    // v1.1.0 (published) comes from the registry as well.
+    let other = rel(
         &repo,
         "rm",
         &["promote", "v1.1.0", "--to", "dev", "--from-registry"],
     );
-    assert_eq!(unpublished.code, 0, "v1.1.0 is published: {unpublished:?}");
+    assert!(
+        other.success().contains("v1.1.0 verified in dev"),
+        "{other:?}"
+    );
+    // A release attested and never published cannot come from the registry.
+    registry_fixture(&repo, "more_releases 2");
+    rel(
+        &repo,
+        "rm",
+        &["attest", "v1.2.0", &artifact(&repo, "v1.2.0")],
+    )
+    .success();
+    let tip = server_record(&repo);
+    let unpublished = rel(
+        &repo,
+        "rm",
+        &["promote", "v1.2.0", "--to", "dev", "--from-registry"],
+    );
+    assert_eq!(unpublished.code, 1, "{unpublished:?}");
+    assert!(
+        unpublished.stderr.contains(&format!(
+            "v1.2.0 is not published in {}: publish it first",
+            registry.repository()
+        )),
+        "{unpublished:?}"
+    );
+    assert_eq!(server_record(&repo), tip);
+    assert_eq!(current(&repo, "dev"), "v1.1.0");
 }
 
 #[test]
@@ -604,80 +646,74 @@ fn the_server_refuses_what_the_registry_rules_forbid() {
         &location("1.0.0", &digest),
         "",
     );
-    let entry = fixture(&repo, &format!("raw_json rm rm 'prune v1.0.0' '{prune}'"));
-    let run = raw_push(&repo, "rm", &entry);
-    assert_ne!(run.code, 0, "{run:?}");
-    assert!(run.stderr.contains("[record-prune]"), "{run:?}");
+    refused_by_server(
+        &repo,
+        "prune v1.0.0",
+        &prune,
+        "record-prune",
+        "the retention policy keeps",
+    );
+    // The same prune below an entry that is fine on its own: the server judges every entry
+    // a push adds, not only the tip.
+    let below = fixture(&repo, &format!("raw_json rm rm 'prune v1.0.0' '{prune}'"));
+    let above = fixture(
+        &repo,
+        &format!(
+            "RAW_PARENTS={below} raw_entry rm alice approve v1.0.0 production alice@example.com"
+        ),
+    );
+    let tip = server_record(&repo);
+    let run = raw_push(&repo, "rm", &above);
+    rejected(&run, "record-prune");
+    assert!(run.stderr.contains("(verified in dev)"), "{run:?}");
+    assert_eq!(server_record(&repo), tip);
     // A second publication of 1.0.0 under another digest: versions are immutable.
     let other = format!("sha256:{}", "ab".repeat(32));
-    let size = std::fs::metadata(repo.path().join("artifacts/v1.0.0/app.txt"))
-        .map(|m| m.len())
-        .expect("size");
-    let subject = format!(
-        r#",{{"name":"app.txt","digest":{{"sha256":"{}"}},"annotations":{{"size":{size}}}}}"#,
-        sha256_hex(&repo.path().join("artifacts/v1.0.0/app.txt"))
-    );
-    let publish = statement(
+    let subject = |tag: &str| {
+        let file = repo.path().join(format!("artifacts/{tag}/app.txt"));
+        let size = std::fs::metadata(&file).map(|m| m.len()).expect("size");
+        format!(
+            r#",{{"name":"app.txt","digest":{{"sha256":"{}"}},"annotations":{{"size":{size}}}}}"#,
+            sha256_hex(&file)
+        )
+    };
+    let publish = |tag: &str, location: &str| {
+        statement(&repo, tag, "registry", "publish", location, &subject(tag))
+    };
+    refused_by_server(
         &repo,
-        "v1.0.0",
-        "registry",
-        "publish",
-        &location("1.0.0", &other),
-        &subject,
-    );
-    let entry = fixture(
-        &repo,
-        &format!("raw_json rm rm 'publish v1.0.0' '{publish}'"),
-    );
-    let run = raw_push(&repo, "rm", &entry);
-    assert_ne!(run.code, 0, "{run:?}");
-    assert!(
-        run.stderr.contains("[record-publish]") && run.stderr.contains("immutable"),
-        "{run:?}"
+        "publish v1.0.0",
+        &publish("v1.0.0", &location("1.0.0", &other)),
+        "record-publish",
+        "a published version is immutable",
     );
     // v1.0.0 again, under another version's tag with the kept digest (so that a prune of the
     // decoy would delete the manifest production runs), or under a higher version to crowd
     // the newest out of keep_last: a release is published under its own version only.
     for decoy in ["1.0.0-decoy", "999.0.0"] {
-        let json = statement(
+        refused_by_server(
             &repo,
-            "v1.0.0",
-            "registry",
-            "publish",
-            &location(decoy, &digest),
-            &subject,
-        );
-        let entry = fixture(&repo, &format!("raw_json rm rm 'publish v1.0.0' '{json}'"));
-        let run = raw_push(&repo, "rm", &entry);
-        assert!(
-            run.stderr.contains("[record-publish]")
-                && run
-                    .stderr
-                    .contains("is published under its version, tag `1.0.0`"),
-            "{decoy}: {run:?}"
+            "publish v1.0.0",
+            &publish("v1.0.0", &location(decoy, &digest)),
+            "record-publish",
+            "is published under its version, tag `1.0.0`",
         );
     }
     // Another repository than the configured one.
-    let elsewhere = statement(
+    refused_by_server(
         &repo,
-        "v1.0.0",
-        "registry",
-        "publish",
-        &format!(
-            r#""registry":{{"repository":"evil.example/team/app","tag":"1.0.0","digest":"{other}"}},"#
+        "publish v1.0.0",
+        &publish(
+            "v1.0.0",
+            &format!(
+                r#""registry":{{"repository":"evil.example/team/app","tag":"1.0.0","digest":"{other}"}},"#
+            ),
         ),
-        &subject,
+        "record-publish",
+        "not evil.example/team/app",
     );
-    let entry = fixture(
-        &repo,
-        &format!("raw_json rm rm 'publish v1.0.0' '{elsewhere}'"),
-    );
-    let run = raw_push(&repo, "rm", &entry);
-    assert!(
-        run.stderr.contains("[record-publish]") && run.stderr.contains("not evil.example/team/app"),
-        "{run:?}"
-    );
-    // A publication of v1.1.0 (attested) without its artifacts.
+    // v1.1.0 (attested) without its artifacts, or under v1.0.0's manifest digest (one
+    // manifest is one version: deleting it would delete both).
     rel(
         &repo,
         "rm",
@@ -692,11 +728,18 @@ fn the_server_refuses_what_the_registry_rules_forbid() {
         &location("1.1.0", &other),
         "",
     );
-    let entry = fixture(&repo, &format!("raw_json rm rm 'publish v1.1.0' '{bare}'"));
-    let run = raw_push(&repo, "rm", &entry);
-    assert!(
-        run.stderr.contains("[record-publish]")
-            && run.stderr.contains("exactly its attested artifacts"),
-        "{run:?}"
+    refused_by_server(
+        &repo,
+        "publish v1.1.0",
+        &bare,
+        "record-publish",
+        "exactly its attested artifacts",
+    );
+    refused_by_server(
+        &repo,
+        "publish v1.1.0",
+        &publish("v1.1.0", &location("1.1.0", &digest)),
+        "record-publish",
+        "one manifest is one version",
     );
 }
