@@ -33,6 +33,12 @@ pub enum Error {
     /// The upcoming version could not be worked out.
     #[error(transparent)]
     Upcoming(#[from] upcoming::Error),
+    /// The defects file (`[notes] defects`) could not be read.
+    #[error(transparent)]
+    Defects(#[from] crate::defects::Error),
+    /// The release record could not be read.
+    #[error(transparent)]
+    Record(#[from] crate::record::Error),
 }
 
 /// The release notes of one version, ready to render.
@@ -58,6 +64,9 @@ pub struct Notes {
     pub release: Release,
     /// Odd release-named tags met, ignored.
     pub warnings: Vec<Warning>,
+    /// The readiness waivers that count for the release (by a `[readiness] waivers` role), as
+    /// the local release record has them.
+    pub waivers: Vec<crate::record::Waiver>,
     templates: Templates,
     root: Root,
 }
@@ -114,22 +123,46 @@ impl Notes {
         };
         let links = changelog::links(repo, config);
         let release = changelog::build_release(repo, config, &range, links.as_ref())?;
+        let mut waivers = Vec::new();
+        if let Some(tag) = release.tag.as_deref()
+            && let Ok(tip) = repo.resolve(crate::record::REF)
+            && let Ok((tag_object, _)) = crate::record::release_of(repo, tag)
+        {
+            let state = crate::record::state_at(repo, Some(tip))?;
+            waivers = state.counted_waivers(config, tag, tag_object);
+        }
         Ok(Notes {
             release,
             warnings,
+            waivers,
             templates,
             root,
         })
     }
 
-    /// The notes rendered, with the `[notes] known_issues` file of `config` when configured.
+    /// The notes rendered, with the `[notes] known_issues` file of `config` and the defects
+    /// of `[notes] defects` open at the version when configured.
     ///
     /// # Errors
-    /// When the known-issues file cannot be read or the template fails.
+    /// When the known-issues or defects file cannot be read or the template fails.
     pub fn render(&self, config: &Config) -> Result<String, Error> {
         let known_issues = changelog::known_issues(config, &self.root)?;
-        Ok(self
-            .templates
-            .notes(&self.release, known_issues.as_deref())?)
+        let defects = crate::defects::Defects::load(&self.root, &config.notes.defects)?;
+        let version = self
+            .release
+            .version
+            .as_deref()
+            .and_then(|v| semver::Version::parse(v).ok());
+        let outstanding = match (&defects, &version) {
+            (Some(d), Some(v)) => Some(d.at(v)),
+            (Some(_), None) => Some(crate::defects::Outstanding::default()),
+            _ => None,
+        };
+        Ok(self.templates.notes_with(
+            &self.release,
+            known_issues.as_deref(),
+            outstanding.as_ref(),
+            &self.waivers,
+        )?)
     }
 }

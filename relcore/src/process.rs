@@ -128,20 +128,62 @@ pub(crate) fn run_shell(
     vars: &[(&str, String)],
     timeout: std::time::Duration,
 ) -> Result<(Option<i32>, bool), std::io::Error> {
+    run_shell_with(command, dir, vars, timeout, &Shell::default())
+}
+
+/// Where a shell command's input comes from and its output goes, and what it must not inherit.
+#[derive(Debug, Default)]
+pub(crate) struct Shell<'a> {
+    /// Its standard input (`None`: nothing, /dev/null).
+    pub(crate) input: Option<&'a [u8]>,
+    /// A file that takes both its standard output and error (`None`: rel's own).
+    pub(crate) output: Option<&'a std::fs::File>,
+    /// Environment variables removed (`GIT_DIR` when it runs in another checkout).
+    pub(crate) unset: &'a [&'a str],
+}
+
+/// [`run_shell`], with its input, output and environment as `shell` says.
+pub(crate) fn run_shell_with(
+    command: &str,
+    dir: &Path,
+    vars: &[(&str, String)],
+    timeout: std::time::Duration,
+    shell: &Shell<'_>,
+) -> Result<(Option<i32>, bool), std::io::Error> {
     use std::os::unix::process::CommandExt;
     use std::time::{Duration, Instant};
-    let mut child = Command::new("sh")
-        .arg("-c")
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
         .arg(command)
         .current_dir(dir)
         .envs(vars.iter().map(|(k, v)| (k, v)))
-        .stdin(std::process::Stdio::null())
-        .process_group(0)
-        .spawn()?;
+        .stdin(if shell.input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .process_group(0);
+    for name in shell.unset {
+        cmd.env_remove(name);
+    }
+    if let Some(file) = shell.output {
+        cmd.stdout(file.try_clone()?).stderr(file.try_clone()?);
+    }
+    let mut child = cmd.spawn()?;
+    // Fed from a thread: a command that does not read all of it must not stall rel.
+    let feeder = match (shell.input, child.stdin.take()) {
+        (Some(input), Some(mut stdin)) => {
+            let input = input.to_vec();
+            Some(std::thread::spawn(move || {
+                let _ = stdin.write_all(&input);
+            }))
+        }
+        _ => None,
+    };
     let deadline = Instant::now() + timeout;
-    loop {
+    let result = loop {
         if let Some(status) = child.try_wait()? {
-            return Ok((status.code(), false));
+            break (status.code(), false);
         }
         if Instant::now() >= deadline {
             // The whole process group: sh and whatever it started.
@@ -150,10 +192,14 @@ pub(crate) fn run_shell(
                 .status();
             let _ = child.kill();
             let _ = child.wait();
-            return Ok((None, true));
+            break (None, true);
         }
         std::thread::sleep(Duration::from_millis(5));
+    };
+    if let Some(feeder) = feeder {
+        let _ = feeder.join();
     }
+    Ok(result)
 }
 
 #[cfg(test)]

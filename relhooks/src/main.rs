@@ -12,7 +12,7 @@ mod commands;
 mod render;
 
 use commands::{
-    Global, changelog, check, deploy, hook, init, install, lint, log, next, notes, record,
+    Global, changelog, check, deploy, hook, init, install, lint, log, next, notes, ready, record,
     registry, release, verify,
 };
 
@@ -74,6 +74,10 @@ enum Command {
     /// Apply [registry.retention]: delete (by digest) every published version no rule keeps,
     /// record each deletion, and print what was kept and why.
     Prune(registry::PruneArgs),
+    /// Run the `[readiness]` checklist against a tagged release (commands in a clean checkout of
+    /// the tag), print go/no-go per item with its evidence, and record the review; or record
+    /// a waiver of a failed required item (--waive ITEM -m REASON).
+    Ready(ready::Args),
     /// A release's timeline and gates from the release record (default: releases with an open gate).
     Status(record::StatusArgs),
     /// Replay the whole release record against the policy; exit 1 naming each entry that breaks a rule.
@@ -100,6 +104,7 @@ fn main() -> ExitCode {
         Command::Init(args) => init::run(args, &global),
         Command::Approve(args) => record::approve(args, &global),
         Command::Status(args) => record::status(args, &global),
+        Command::Ready(args) => ready::run(args, &global),
         Command::Attest(args) => deploy::attest(args, &global),
         Command::Promote(args) => deploy::promote(args, &global),
         Command::Rollback(args) => deploy::rollback(args, &global),

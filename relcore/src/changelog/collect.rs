@@ -258,6 +258,7 @@ fn collect(c: crate::history::WalkedCommit<'_>, links: Option<&Links>) -> Collec
             email: author.email,
         },
         references: Vec::new(),
+        fixes: Vec::new(),
     };
     let mut reverts = reverted_in(&text);
     let kind = message.kind();
@@ -281,6 +282,7 @@ fn collect(c: crate::history::WalkedCommit<'_>, links: Option<&Links>) -> Collec
         }
     }
     entry.references = references(&entry, links);
+    entry.fixes = super::mentions::fixes(&entry);
     Collected {
         commit: c.id,
         kind,

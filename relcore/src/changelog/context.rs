@@ -89,6 +89,9 @@ pub struct Entry {
     pub url: Option<String>,
     /// Issues and pull requests its body and footers mention (`#123`), with the footer's verb.
     pub references: Vec<Reference>,
+    /// The defects it fixes: ids (`DEF-12`) named by a `Fixes:`, `Closes:` or `Resolves:`
+    /// footer.
+    pub fixes: Vec<String>,
 }
 
 /// A commit author.

@@ -63,6 +63,41 @@ pub(super) fn references(entry: &Entry, links: Option<&Links>) -> Vec<Reference>
     found
 }
 
+/// The defect ids a commit fixes: each `KEY-123` in the value of a `Fixes:`, `Closes:` or
+/// `Resolves:` footer (any tense), in order, once each.
+pub(super) fn fixes(entry: &Entry) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for footer in &entry.footers {
+        let token = footer.token.to_lowercase();
+        if ![
+            "fix", "fixes", "fixed", "close", "closes", "closed", "resolve", "resolves", "resolved",
+        ]
+        .contains(&token.as_str())
+        {
+            continue;
+        }
+        for word in footer.value.split(|c: char| c == ',' || c.is_whitespace()) {
+            if is_defect_id(word) && !ids.iter().any(|id| id == word) {
+                ids.push(word.to_owned());
+            }
+        }
+    }
+    ids
+}
+
+/// `KEY-123`: an upper-case letter, letters, digits or `_`, a hyphen, digits.
+fn is_defect_id(word: &str) -> bool {
+    let Some((key, number)) = word.rsplit_once('-') else {
+        return false;
+    };
+    key.starts_with(|c: char| c.is_ascii_uppercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && !number.is_empty()
+        && number.chars().all(|c| c.is_ascii_digit())
+}
+
 /// The numbers of `#123` mentions in `text` (not part of a word, like `abc#1` or `#1a`).
 fn hash_numbers(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
@@ -91,5 +126,13 @@ mod tests {
         let found: Vec<&str> =
             hash_numbers("fixes #12, see #3; not a#4 or #5a or &#6 but (#7)").collect();
         assert_eq!(found, ["12", "3", "7"]);
+    }
+
+    #[test]
+    fn defect_ids() {
+        let ok = ["DEF-12", "PRB-3", "AB_2-7", "X1-0"];
+        let not = ["def-12", "DEF-", "-12", "DEF12", "#12", "DEF-1a", "1DEF-2"];
+        assert!(ok.iter().all(|w| is_defect_id(w)));
+        assert!(!not.iter().any(|w| is_defect_id(w)));
     }
 }

@@ -213,9 +213,29 @@ impl Templates {
     /// # Errors
     /// [`Error::Template`] when the template fails.
     pub fn notes(&self, release: &Release, known_issues: Option<&str>) -> Result<String, Error> {
+        self.notes_with(release, known_issues, None, &[])
+    }
+
+    /// Release notes with the outstanding `defects` of `[notes] defects` (`None` when not
+    /// configured) and the readiness `waivers` that let the release pass.
+    ///
+    /// # Errors
+    /// [`Error::Template`] when the template fails.
+    pub fn notes_with(
+        &self,
+        release: &Release,
+        known_issues: Option<&str>,
+        defects: Option<&crate::defects::Outstanding>,
+        waivers: &[crate::record::Waiver],
+    ) -> Result<String, Error> {
         let text = self.render(
             TemplateKind::Notes,
-            context! { release => Value::from(Serde(release)), known_issues => known_issues.map(str::trim) },
+            context! {
+                release => Value::from(Serde(release)),
+                known_issues => known_issues.map(str::trim),
+                defects => defects.map(|d| Value::from(Serde(d))),
+                waivers => Value::from(Serde(waivers)),
+            },
         )?;
         Ok(normalise(&text))
     }

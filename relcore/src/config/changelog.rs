@@ -101,6 +101,10 @@ pub struct NotesConfig {
     /// relative to the work tree root, included in the release notes; empty for none.
     #[serde(deserialize_with = "crate::paths::confined")]
     pub known_issues: PathBuf,
+    /// The outstanding defects file (SPEC 9, [`crate::defects`]), relative to the work tree
+    /// root: the notes of each version list the defects open at it; empty for none.
+    #[serde(deserialize_with = "crate::paths::confined")]
+    pub defects: PathBuf,
 }
 
 impl ChangelogConfig {

@@ -24,6 +24,7 @@ mod changelog;
 mod environments;
 mod located;
 mod policy;
+mod readiness;
 mod registry;
 mod release;
 #[cfg(test)]
@@ -46,6 +47,10 @@ pub use changelog::{ChangelogConfig, NON_CONVENTIONAL, NotesConfig, Section};
 pub(crate) use environments::item_roles;
 pub use environments::{Duration, EnvironmentConfig, RolesConfig, Rollback};
 pub use policy::{LintScope, PolicyConfig};
+pub use readiness::{
+    AnnounceConfig, AudienceConfig, BUILTIN_AUDIENCES, Format, ItemKind, ReadinessConfig,
+    ReadinessItem,
+};
 pub(crate) use registry::repository_problem;
 pub use registry::{RegistryConfig, Retention};
 pub use release::ReleaseConfig;
@@ -86,6 +91,10 @@ pub struct Config {
     pub environments: std::collections::BTreeMap<String, EnvironmentConfig>,
     /// `[registry]`: the OCI registry a release's artifacts are published to.
     pub registry: RegistryConfig,
+    /// `[readiness]`: the go/no-go checklist of `rel ready`.
+    pub readiness: ReadinessConfig,
+    /// `[announce.<audience>]`: how each audience hears of a release.
+    pub announce: AnnounceConfig,
 }
 
 /// Why a configuration could not be loaded.
@@ -198,6 +207,7 @@ impl Config {
             ));
         }
         let roles = listed(self.roles.keys());
+        self.check_readiness(text, &invalid, &roles, &environments)?;
         for (name, env) in &self.environments {
             // Offsets are searched from the environment's table on.
             let table = text.find(&format!("[environments.{name}]")).unwrap_or(0);
@@ -228,6 +238,116 @@ impl Config {
                     .find(&format!("\"{item}\""))
                     .map_or(table, |at| table + at + 1);
                 return Err(invalid(offset, key, fault));
+            }
+        }
+        Ok(())
+    }
+
+    /// `[readiness]` and `[announce]` name defined roles and environments, and what their
+    /// items need is configured.
+    fn check_readiness(
+        &self,
+        text: &str,
+        invalid: &dyn Fn(usize, String, String) -> Error,
+        roles: &str,
+        environments: &str,
+    ) -> Result<(), Error> {
+        let at = |needle: &str| text.find(needle).map_or(0, |o| o + 1);
+        let ready = &self.readiness;
+        let listed_roles = ready
+            .waivers
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("readiness.waivers[{i}]"), r))
+            .chain(
+                ready
+                    .reviewers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (format!("readiness.reviewers[{i}]"), r)),
+            );
+        for (key, role) in listed_roles {
+            if !self.roles.contains_key(role) {
+                return Err(invalid(
+                    at(&format!("\"{role}\"")),
+                    key,
+                    format!("unknown role `{role}` (roles defined in [roles]: {roles})"),
+                ));
+            }
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for (i, item) in ready.items.iter().enumerate() {
+            let key = format!("readiness.items[{i}]");
+            let offset = at(&format!("\"{}\"", item.name));
+            if !names.insert(item.name.as_str()) {
+                return Err(invalid(
+                    offset,
+                    key,
+                    format!("two items are named `{}`; each name is unique", item.name),
+                ));
+            }
+            match &item.kind {
+                ItemKind::Approval(env)
+                    if self
+                        .environments
+                        .get(env)
+                        .is_none_or(|e| e.approvals.is_empty()) =>
+                {
+                    return Err(invalid(
+                        offset,
+                        format!("{key}.approval"),
+                        format!(
+                            "`{env}` is not an environment with approvals (environments: {environments})"
+                        ),
+                    ));
+                }
+                ItemKind::Defects(_) if self.notes.defects.as_os_str().is_empty() => {
+                    return Err(invalid(
+                        offset,
+                        format!("{key}.defects"),
+                        "a defects item reads the defects file: set [notes] defects (e.g. \"DEFECTS.toml\")".into(),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        for (audience, section) in &self.announce {
+            let key = format!("announce.{audience}");
+            let offset = at(&format!("[announce.{audience}]"));
+            let builtin = BUILTIN_AUDIENCES.contains(&audience.as_str());
+            if !builtin && section.template.as_os_str().is_empty() {
+                return Err(invalid(
+                    offset,
+                    format!("{key}.template"),
+                    format!(
+                        "`{audience}` has no built-in template (dev, ops, product and support do): set template"
+                    ),
+                ));
+            }
+            if section.format == Format::Email && section.to.is_empty() {
+                return Err(invalid(
+                    offset,
+                    format!("{key}.to"),
+                    "the email format needs recipients: set to = [\"...\"]".into(),
+                ));
+            }
+            let webhook = section.webhook.trim();
+            if !(webhook.is_empty()
+                || webhook.starts_with("http://")
+                || webhook.starts_with("https://"))
+            {
+                return Err(invalid(
+                    offset,
+                    format!("{key}.webhook"),
+                    format!("`{webhook}` is not an http:// or https:// address"),
+                ));
+            }
+            if !webhook.is_empty() && !section.command.trim().is_empty() {
+                return Err(invalid(
+                    offset,
+                    format!("{key}.command"),
+                    "an audience is sent through a command or a webhook, not both".into(),
+                ));
             }
         }
         Ok(())

@@ -133,6 +133,8 @@ pub enum Rule {
     RecordApprovals,
     /// A promotion without the readiness review the environment requires.
     RecordReady,
+    /// A waiver of an item the checklist lacks or makes advisory, or without a reason.
+    RecordWaive,
     /// A `verified` or `failed` entry that follows no deployment awaiting its result.
     RecordResult,
     /// A rollback without a reason, or to a release never verified there.
@@ -165,6 +167,7 @@ impl Rule {
             R::Soak => Rule::RecordSoak,
             R::Approvals => Rule::RecordApprovals,
             R::Ready => Rule::RecordReady,
+            R::Waive => Rule::RecordWaive,
             R::Result => Rule::RecordResult,
             R::Rollback => Rule::RecordRollback,
             R::Publish => Rule::RecordPublish,
@@ -204,6 +207,7 @@ impl Rule {
             Rule::RecordSoak => "record-soak",
             Rule::RecordApprovals => "record-approvals",
             Rule::RecordReady => "record-ready",
+            Rule::RecordWaive => "record-waive",
             Rule::RecordResult => "record-result",
             Rule::RecordRollback => "record-rollback",
             Rule::RecordPublish => "record-publish",

@@ -98,7 +98,7 @@ pub(super) fn check(
             }
         };
         if !facts.contains_key(&statement.tag) {
-            let found = record::release_facts(repo, anchors, &statement.tag)?;
+            let found = record::release_facts(repo, config, anchors, &statement.tag)?;
             facts.insert(statement.tag.clone(), found);
         }
         if let Err(v) = state.validate(

@@ -22,7 +22,7 @@ use crate::history::Repo;
 /// Where the state is kept, under the repository's (common) git directory.
 const FILE: &str = "rel/record-state.json";
 /// The file's format: another one is read as no file.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// How many entries past the kept tip make the state worth writing again.
 const RESAVE: usize = 32;
 
@@ -43,6 +43,12 @@ struct KeptRelease {
     entries: Vec<String>,
     decisions: BTreeMap<String, Vec<Decision>>,
     attested: Option<Attested>,
+    #[serde(default)]
+    review: Option<super::Review>,
+    #[serde(default)]
+    waivers: Vec<super::Waiver>,
+    #[serde(default)]
+    announced: Vec<super::Announced>,
 }
 
 /// The state of the record at `tip` (`None`: no record yet): the kept state, brought up to
@@ -115,6 +121,9 @@ fn load(path: &Path) -> Option<(ObjectId, State)> {
                 entries,
                 decisions: release.decisions,
                 attested: release.attested,
+                review: release.review,
+                waivers: release.waivers,
+                announced: release.announced,
             },
         );
     }
@@ -136,6 +145,9 @@ fn save(path: &Path, tip: ObjectId, state: &State) {
                 entries: release.entries.iter().map(ToString::to_string).collect(),
                 decisions: release.decisions.clone(),
                 attested: release.attested.clone(),
+                review: release.review.clone(),
+                waivers: release.waivers.clone(),
+                announced: release.announced.clone(),
             })
             .collect(),
         environments: state.environments.clone(),

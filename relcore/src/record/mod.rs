@@ -41,6 +41,7 @@ mod kept;
 mod promote;
 mod published;
 mod read;
+mod ready;
 mod release;
 mod report;
 mod rule;
@@ -60,13 +61,17 @@ pub use promote::{
 };
 pub use published::{Keep, Pruned, Publication, registry_tag};
 pub use read::{Entry, read, read_since};
-pub(crate) use release::release_facts;
+pub use ready::{Announced, BUILTIN_AUDIENCES, Review, Waiver};
 pub use release::{attested_artifacts, release_of};
+pub(crate) use release::{blob_at, release_facts};
 pub use report::{Overview, Status, Step, audit, open_gates, overview, status};
 pub(crate) use seen::{remember, remembered};
 pub(crate) use state::Candidate;
 pub use state::{Decision, Rule, State, Violation, replay};
-pub use statement::{Artifact, Event, Location, Outcome, Statement, find_artifact};
+pub use statement::{
+    Announcement, Artifact, Event, ItemResult, ItemStatus, Location, Outcome, Readiness, Statement,
+    find_artifact,
+};
 pub(crate) use statement::{listing, same_artifacts, short};
 pub(crate) use tagged::{parse_tag_attestation, tag_attestation};
 pub use write::{Appended, Draft, append, fetch};
@@ -83,6 +88,10 @@ pub const ATTEST_TYPE: &str = "https://rel.dev/record/attest/v1";
 pub const DEPLOY_TYPE: &str = "https://rel.dev/record/deploy/v1";
 /// The predicate type of a registry event (`publish`, `prune`).
 pub const REGISTRY_TYPE: &str = "https://rel.dev/record/registry/v1";
+/// The predicate type of a readiness review or a waiver (`ready`, `waive`).
+pub const READY_TYPE: &str = "https://rel.dev/record/ready/v1";
+/// The predicate type of an announcement (`announce`).
+pub const ANNOUNCE_TYPE: &str = "https://rel.dev/record/announce/v1";
 /// How far entry times may disagree (seconds): with the entry before, and with the server's
 /// clock for an entry dated in the future.
 pub const SKEW: i64 = 300;

@@ -15,6 +15,7 @@ use crate::signature::{Anchors, At, parse_tag_object};
 /// When a verification tool cannot run.
 pub(crate) fn release_facts(
     repo: &Repo,
+    config: &crate::config::Config,
     anchors: &Anchors,
     tag: &str,
 ) -> Result<ReleaseFacts, crate::signature::Error> {
@@ -31,11 +32,39 @@ pub(crate) fn release_facts(
     let verdict = crate::signature::verify_parsed(tag, Some(&parsed), anchors, At::Now)?;
     taggers.extend(verdict.signer);
     let attested = tag_message(&data).and_then(super::parse_tag_attestation);
+    let mut files = std::collections::BTreeMap::new();
+    for item in &config.readiness.items {
+        if let crate::config::ItemKind::File(path) = &item.kind
+            && let Some(blob) = blob_at(repo, id, path)
+        {
+            files.insert(path.display().to_string(), blob);
+        }
+    }
     Ok(ReleaseFacts {
         tag_object: Some(id),
         taggers,
         attested,
+        files,
     })
+}
+
+/// The blob at `path` in the tree of the commit `tag_object` tags; `None` when there is none
+/// (or a tree, or a submodule, is there).
+pub(crate) fn blob_at(
+    repo: &Repo,
+    tag_object: ObjectId,
+    path: &std::path::Path,
+) -> Option<ObjectId> {
+    let commit = repo
+        .gix()
+        .find_object(tag_object)
+        .ok()?
+        .peel_to_kind(gix::object::Kind::Commit)
+        .ok()?
+        .into_commit();
+    let tree = commit.tree().ok()?;
+    let entry = tree.lookup_entry_by_path(path).ok()??;
+    entry.mode().is_blob().then(|| entry.object_id())
 }
 
 /// The tag object `refs/tags/<tag>` points at, and its raw bytes; `None` when there is no

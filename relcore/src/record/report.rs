@@ -241,7 +241,7 @@ pub fn audit(
             }
         };
         if !facts.contains_key(&statement.tag) {
-            let found = release_facts(repo, anchors, &statement.tag)?;
+            let found = release_facts(repo, config, anchors, &statement.tag)?;
             facts.insert(statement.tag.clone(), found);
         }
         match state.validate(

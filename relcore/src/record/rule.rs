@@ -51,9 +51,13 @@ pub enum Rule {
     /// A promotion without the environment's approvals.
     #[serde(rename = "record-approvals")]
     Approvals,
-    /// A promotion without the readiness review the environment requires.
+    /// A promotion without the passing readiness review the environment requires, or a
+    /// `ready` entry that does not match the checklist, the tagged tree or the record.
     #[serde(rename = "record-ready")]
     Ready,
+    /// A waiver of an item the checklist lacks or makes advisory, without a reason.
+    #[serde(rename = "record-waive")]
+    Waive,
     /// A `verified` or `failed` that follows no deployment awaiting its result.
     #[serde(rename = "record-result")]
     Result,
@@ -89,6 +93,7 @@ impl Rule {
             Rule::Soak => "record-soak",
             Rule::Approvals => "record-approvals",
             Rule::Ready => "record-ready",
+            Rule::Waive => "record-waive",
             Rule::Result => "record-result",
             Rule::Rollback => "record-rollback",
             Rule::Publish => "record-publish",

@@ -59,6 +59,8 @@ pub(crate) struct ReleaseFacts {
     pub(crate) taggers: Vec<String>,
     /// The artifacts its tag message attests (`rel release --artifact`).
     pub(crate) attested: Option<Vec<super::Artifact>>,
+    /// The blobs its tree holds at the paths of the readiness checklist's `file` items.
+    pub(crate) files: BTreeMap<String, ObjectId>,
 }
 
 /// An entry to be judged: what it states, who signed it (verified), when.
@@ -95,6 +97,12 @@ pub(super) struct Release {
     pub(super) decisions: BTreeMap<String, Vec<Decision>>,
     /// Its attested artifacts.
     pub(super) attested: Option<Attested>,
+    /// Its latest readiness review.
+    pub(super) review: Option<super::Review>,
+    /// Its waivers, oldest first.
+    pub(super) waivers: Vec<super::Waiver>,
+    /// Its announcements, oldest first.
+    pub(super) announced: Vec<super::Announced>,
 }
 
 impl State {
@@ -193,6 +201,30 @@ impl State {
                 Rule::Entry,
                 format!("a `{}` entry names no registry location", s.event.as_str()),
             );
+        }
+        let carries = [
+            (s.item.is_some(), Event::Waive, "item"),
+            (s.readiness.is_some(), Event::Ready, "readiness"),
+            (s.announcement.is_some(), Event::Announce, "announcement"),
+        ];
+        if let Some((_, _, field)) = carries.iter().find(|(has, e, _)| *has && *e != s.event) {
+            return refuse(
+                Rule::Entry,
+                format!("a `{}` entry carries no `{field}`", s.event.as_str()),
+            );
+        }
+        let ready_event = matches!(s.event, Event::Ready | Event::Waive | Event::Announce);
+        if ready_event && (!s.artifacts.is_empty() || s.outcome.is_some() || s.registry.is_some()) {
+            return refuse(
+                Rule::Entry,
+                format!(
+                    "a `{}` entry lists no artifacts, outcome or registry location",
+                    s.event.as_str()
+                ),
+            );
+        }
+        if ready_event {
+            return self.validate_ready(config, candidate, facts);
         }
         if registry_event {
             return self.validate_registry(config, candidate, facts);
@@ -311,6 +343,7 @@ impl State {
                 .push(entry);
             self.apply_deploy(entry, s, time);
             self.apply_registry(entry, s, time);
+            self.apply_ready(entry, s, time);
             return;
         }
         let release = self

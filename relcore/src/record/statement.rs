@@ -5,7 +5,11 @@
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
-use super::{ATTEST_TYPE, DEPLOY_TYPE, PREDICATE_TYPE, REGISTRY_TYPE, STATEMENT_TYPE};
+pub use super::ready::{Announcement, ItemResult, ItemStatus, Readiness};
+use super::{
+    ANNOUNCE_TYPE, ATTEST_TYPE, DEPLOY_TYPE, PREDICATE_TYPE, READY_TYPE, REGISTRY_TYPE,
+    STATEMENT_TYPE,
+};
 
 /// What an entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,11 +36,17 @@ pub enum Event {
     Publish,
     /// A published release was deleted from its registry (`rel prune`).
     Prune,
+    /// A readiness review of a release: the checklist's results and evidence (`rel ready`).
+    Ready,
+    /// A failed required checklist item let pass, for a reason (`rel ready --waive`).
+    Waive,
+    /// An announcement of a release was delivered to an audience (`rel announce --send`).
+    Announce,
 }
 
 impl Event {
     /// The event's name: `approve`, `reject`, `revoke`, `attest`, `promote`, `verified`,
-    /// `failed`, `rollback`, `publish`, `prune`.
+    /// `failed`, `rollback`, `publish`, `prune`, `ready`, `waive`, `announce`.
     pub fn as_str(self) -> &'static str {
         match self {
             Event::Approve => "approve",
@@ -49,6 +59,9 @@ impl Event {
             Event::Rollback => "rollback",
             Event::Publish => "publish",
             Event::Prune => "prune",
+            Event::Ready => "ready",
+            Event::Waive => "waive",
+            Event::Announce => "announce",
         }
     }
 
@@ -64,6 +77,8 @@ impl Event {
             Event::Attest => ATTEST_TYPE,
             Event::Promote | Event::Verified | Event::Failed | Event::Rollback => DEPLOY_TYPE,
             Event::Publish | Event::Prune => REGISTRY_TYPE,
+            Event::Ready | Event::Waive => READY_TYPE,
+            Event::Announce => ANNOUNCE_TYPE,
         }
     }
 }
@@ -203,6 +218,12 @@ pub struct Statement {
     pub outcome: Option<Outcome>,
     /// `publish`, `prune`: where in a registry.
     pub registry: Option<Location>,
+    /// `waive`: the checklist item waived.
+    pub item: Option<String>,
+    /// `ready`: the review's results and evidence.
+    pub readiness: Option<Readiness>,
+    /// `announce`: what was delivered to whom.
+    pub announcement: Option<Announcement>,
 }
 
 impl Statement {
@@ -226,6 +247,9 @@ impl Statement {
             artifacts: Vec::new(),
             outcome: None,
             registry: None,
+            item: None,
+            readiness: None,
+            announcement: None,
         }
     }
 }
@@ -281,6 +305,12 @@ struct Predicate {
     outcome: Option<Outcome>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     registry: Option<Location>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    item: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    readiness: Option<Readiness>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    announcement: Option<Announcement>,
 }
 
 impl Statement {
@@ -307,10 +337,19 @@ impl Statement {
                 note: self.note.clone(),
                 outcome: self.outcome.clone(),
                 registry: self.registry.clone(),
+                item: self.item.clone(),
+                readiness: self.readiness.clone(),
+                announcement: self.announcement.clone(),
             },
         };
         let json = serde_json::to_string_pretty(&statement).expect("a statement serializes");
-        let summary = if self.environment.is_empty() {
+        let summary = if let Some(r) = &self.readiness {
+            format!("ready {}: {}", self.tag, if r.go { "go" } else { "no-go" })
+        } else if let Some(item) = &self.item {
+            format!("waive {} for {}", item, self.tag)
+        } else if let Some(a) = &self.announcement {
+            format!("announce {} to {}", self.tag, a.audience)
+        } else if self.environment.is_empty() {
             format!("{} {}", self.event.as_str(), self.tag)
         } else {
             let to = if self.event.is_decision() {
@@ -384,6 +423,9 @@ impl Statement {
             artifacts,
             outcome: p.outcome,
             registry: p.registry,
+            item: p.item,
+            readiness: p.readiness,
+            announcement: p.announcement,
         })
     }
 }

@@ -57,6 +57,12 @@ pub struct Draft {
     pub outcome: Option<Outcome>,
     /// Where in a registry (`publish`, `prune`).
     pub registry: Option<Location>,
+    /// The checklist item (`waive`).
+    pub item: Option<String>,
+    /// The review (`ready`).
+    pub readiness: Option<super::Readiness>,
+    /// What was announced (`announce`).
+    pub announcement: Option<super::Announcement>,
 }
 
 impl Draft {
@@ -70,6 +76,9 @@ impl Draft {
             artifacts: Vec::new(),
             outcome: None,
             registry: None,
+            item: None,
+            readiness: None,
+            announcement: None,
         }
     }
 }
@@ -149,7 +158,7 @@ impl Session {
         let git = repo.git_cli();
         let tag = draft.tag.as_str();
         let release = release_of(repo, tag)?;
-        let facts = release_facts(repo, anchors, tag)?;
+        let facts = release_facts(repo, config, anchors, tag)?;
         let mut last = None;
         for attempt in 0..ATTEMPTS {
             let (tip, state) = match self.known.take() {
@@ -167,6 +176,9 @@ impl Session {
                 s.artifacts.clone_from(&draft.artifacts);
                 s.outcome.clone_from(&draft.outcome);
                 s.registry.clone_from(&draft.registry);
+                s.item.clone_from(&draft.item);
+                s.readiness.clone_from(&draft.readiness);
+                s.announcement.clone_from(&draft.announcement);
                 s
             };
             let signer = match &self.signer {

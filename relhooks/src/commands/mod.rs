@@ -25,6 +25,7 @@ pub mod log;
 pub mod next;
 pub mod notes;
 mod progress;
+pub mod ready;
 pub mod record;
 pub mod registry;
 pub mod release;

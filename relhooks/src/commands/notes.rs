@@ -23,6 +23,14 @@ pub struct Args {
 
 pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let (repo, config) = open(&global.dir)?;
+    // The notes of a release show its readiness waivers: bring the record up to date first,
+    // when there can be any; offline, the local record is what there is.
+    if !config.readiness.waivers.is_empty()
+        && args.version.is_some()
+        && repo.remote_url("origin").is_some()
+    {
+        let _ = relcore::record::fetch(&repo, "origin");
+    }
     let notes = Notes::new(
         &repo,
         &config,

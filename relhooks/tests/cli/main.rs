@@ -22,6 +22,7 @@ mod next;
 mod paths;
 mod policy;
 mod progress;
+mod ready;
 mod record;
 mod record_server;
 mod registry;

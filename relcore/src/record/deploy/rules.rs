@@ -233,14 +233,10 @@ impl State {
                 ),
             );
         }
-        if env.require_ready {
-            return refuse(
-                Rule::Ready,
-                format!(
-                    "{} requires a passing readiness review (require_ready), and {} has none recorded",
-                    s.environment, s.tag
-                ),
-            );
+        if env.require_ready
+            && let Err(message) = self.ready_for(s)
+        {
+            return refuse(Rule::Ready, message);
         }
         self.artifacts_attested(candidate, facts)
     }

@@ -17,6 +17,7 @@ fn judge(state: &State, config: &Config, s: &Statement, time: i64) -> Option<Rul
         tag_object: Some(id(b'a')),
         taggers: vec!["rm@example.com".into()],
         attested: None,
+        files: Default::default(),
     };
     let candidate = Candidate {
         entry: None,
@@ -93,6 +94,7 @@ fn only_the_tagger_or_a_promoter_attests() {
         tag_object: Some(id(b'a')),
         taggers: vec!["rm@example.com".into()],
         attested: None,
+        files: Default::default(),
     };
     let as_mallory = Candidate {
         entry: None,
