@@ -69,6 +69,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod announce;
 mod branch;
 pub mod changelog;
 mod commit;

@@ -12,8 +12,8 @@ mod commands;
 mod render;
 
 use commands::{
-    Global, changelog, check, deploy, hook, init, install, lint, log, next, notes, ready, record,
-    registry, release, verify,
+    Global, announce, changelog, check, deploy, hook, init, install, lint, log, next, notes, ready,
+    record, registry, release, verify,
 };
 
 /// Release management inside git: Conventional Commits, semantic versions, changelogs, signed tags.
@@ -78,6 +78,10 @@ enum Command {
     /// the tag), print go/no-go per item with its evidence, and record the review; or record
     /// a waiver of a failed required item (--waive ITEM -m REASON).
     Ready(ready::Args),
+    /// Render a release's announcement for each audience (dev, ops, product, support, and each
+    /// `[announce.<name>]`): markdown, text, a complete e-mail or JSON; --send delivers and
+    /// records it.
+    Announce(announce::Args),
     /// A release's timeline and gates from the release record (default: releases with an open gate).
     Status(record::StatusArgs),
     /// Replay the whole release record against the policy; exit 1 naming each entry that breaks a rule.
@@ -105,6 +109,7 @@ fn main() -> ExitCode {
         Command::Approve(args) => record::approve(args, &global),
         Command::Status(args) => record::status(args, &global),
         Command::Ready(args) => ready::run(args, &global),
+        Command::Announce(args) => announce::run(args, &global),
         Command::Attest(args) => deploy::attest(args, &global),
         Command::Promote(args) => deploy::promote(args, &global),
         Command::Rollback(args) => deploy::rollback(args, &global),

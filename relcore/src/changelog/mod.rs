@@ -35,6 +35,7 @@ pub use context::{Counts, Entry, Group, Person, Reference, Release};
 
 pub(crate) use file::{DEFAULT_INTRO, Layout, insert_sections, layout, separator};
 pub(crate) use links::Links;
+pub(crate) use render::render_source;
 pub use render::{TemplateError, TemplateKind, Templates};
 pub use update::{Mode, Outcome, Update, update};
 
@@ -373,7 +374,7 @@ pub fn known_issues(config: &Config, root: &Root) -> Result<Option<String>, Erro
 }
 
 /// The UTF-8 text of the regular file at `path` (resolved from rel.toml), which must exist.
-fn read_text(path: std::path::PathBuf) -> Result<String, Error> {
+pub(crate) fn read_text(path: std::path::PathBuf) -> Result<String, Error> {
     let bytes = crate::paths::read(&path)?.ok_or_else(|| Error::Read {
         path: path.clone(),
         source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),

@@ -101,18 +101,8 @@ impl Templates {
     /// # Errors
     /// When an override's path leaves the root, or it cannot be read or does not parse.
     pub fn new(config: &Config, root: &Root) -> Result<Self, Error> {
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_debug(true);
-        env.set_syntax(
-            SyntaxConfig::builder()
-                .trim_blocks(true)
-                .lstrip_blocks(true)
-                .build()
-                .expect("the default delimiters are valid"),
-        );
         let mut templates = Templates {
-            env,
+            env: environment(),
             names: Default::default(),
         };
         for kind in [
@@ -251,6 +241,48 @@ impl Templates {
         )?;
         Ok(normalise(&text))
     }
+}
+
+/// The template engine as every rel template runs in it: strict undefined behaviour, debug
+/// info, and blocks that take their own line away.
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_debug(true);
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .expect("the default delimiters are valid"),
+    );
+    env
+}
+
+/// Renders template `source` (called `name` in errors) with `ctx`, as rel's own templates are
+/// rendered, `partials` (name, source) there to include; whitespace tidied as [`Templates`]
+/// does.
+///
+/// # Errors
+/// [`Error::Template`] naming the template and line when it does not parse or fails.
+pub(crate) fn render_source(
+    name: &str,
+    source: &str,
+    ctx: Value,
+    partials: &[(&str, &str)],
+) -> Result<String, Error> {
+    let mut env = environment();
+    for (partial, text) in partials {
+        env.add_template_owned((*partial).to_owned(), (*text).to_owned())
+            .map_err(|e| template_error(partial, e))?;
+    }
+    env.add_template_owned(name.to_owned(), source.to_owned())
+        .map_err(|e| template_error(name, e))?;
+    let template = env
+        .get_template(name)
+        .map_err(|e| template_error(name, e))?;
+    let text = template.render(ctx).map_err(|e| template_error(name, e))?;
+    Ok(normalise(&text))
 }
 
 /// Trailing whitespace off each line, no leading or trailing blank lines, at most one blank

@@ -14,6 +14,7 @@ use relcore::signature::{Anchors, Trust};
 use relcore::{Config, Repo, Warning};
 use serde::Serialize;
 
+pub mod announce;
 pub mod changelog;
 pub mod check;
 pub mod deploy;

@@ -2,6 +2,7 @@
 //! and the real `rel` binary run in them.
 
 mod anchors;
+mod announce;
 mod api;
 mod bad_input;
 mod changelog;
