@@ -565,14 +565,14 @@ pub enum Sent {
         /// The `announce` entry.
         entry: gix::ObjectId,
     },
-    /// Delivered; the record refused the entry.
+    /// Not delivered: the record would refuse its entry.
     Refused {
         /// The audience.
         audience: String,
         /// Why.
         violation: record::Violation,
     },
-    /// Delivered; the signature does not verify, so nothing was recorded.
+    /// Not delivered: the signature does not verify, so it could not be recorded.
     Untrusted {
         /// The audience.
         audience: String,
@@ -619,6 +619,36 @@ pub fn send(to: Sending<'_>, rendered: &[Rendered]) -> Result<Vec<Sent>, Error> 
     let mut sent = Vec::new();
     for r in rendered {
         let Some(channel) = &r.channel else { continue };
+        let mut draft = Draft::new(Event::Announce, to.tag, "");
+        let (payload, format) = match channel {
+            Channel::Command(_) => (&r.message, r.format.as_str()),
+            Channel::Webhook(_) => (&r.json, Format::Json.as_str()),
+        };
+        draft.announcement = Some(record::Announcement {
+            audience: r.audience.clone(),
+            format: format.to_owned(),
+            channel: channel.name().to_owned(),
+            sha256: crate::defects::hex(&Sha256::digest(payload.as_bytes())),
+        });
+        // Nothing is sent that the record would refuse to show.
+        match session.judge(to.repo, to.config, to.anchors, to.remote, &draft)? {
+            None => {}
+            Some(Appended::Refused(violation)) => {
+                sent.push(Sent::Refused {
+                    audience: r.audience.clone(),
+                    violation,
+                });
+                continue;
+            }
+            Some(Appended::Untrusted { reason }) => {
+                sent.push(Sent::Untrusted {
+                    audience: r.audience.clone(),
+                    reason,
+                });
+                continue;
+            }
+            Some(Appended::Pushed { .. }) => {}
+        }
         let delivered = match channel {
             Channel::Command(command) => deliver_command(to, r, command),
             Channel::Webhook(url) => deliver_webhook(r, url),
@@ -630,17 +660,6 @@ pub fn send(to: Sending<'_>, rendered: &[Rendered]) -> Result<Vec<Sent>, Error> 
             });
             continue;
         }
-        let mut draft = Draft::new(Event::Announce, to.tag, "");
-        let payload = match channel {
-            Channel::Command(_) => &r.message,
-            Channel::Webhook(_) => &r.json,
-        };
-        draft.announcement = Some(record::Announcement {
-            audience: r.audience.clone(),
-            format: r.format.as_str().to_owned(),
-            channel: channel.name().to_owned(),
-            sha256: crate::defects::hex(&Sha256::digest(payload.as_bytes())),
-        });
         sent.push(
             match session.append(to.repo, to.config, to.anchors, to.remote, &draft)? {
                 Appended::Pushed { entry, .. } => Sent::Recorded {

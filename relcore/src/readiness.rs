@@ -442,10 +442,11 @@ impl Checkout {
 impl Drop for Checkout {
     fn drop(&mut self) {
         let path = self.dir.to_string_lossy().into_owned();
+        // Only this checkout: never `git worktree prune`, which forgets the user's worktrees
+        // that are merely out of reach (an unmounted disk).
         let _ = self
             .repo
             .git_cli()
             .run(&["worktree", "remove", "--force", "--force", &path], None);
-        let _ = self.repo.git_cli().run(&["worktree", "prune"], None);
     }
 }

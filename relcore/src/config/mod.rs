@@ -275,6 +275,19 @@ impl Config {
                 ));
             }
         }
+        if ready.items.is_empty()
+            && let Some((name, _)) = self.environments.iter().find(|(_, e)| e.require_ready)
+        {
+            let offset = text
+                .find(&format!("[environments.{name}]"))
+                .and_then(|t| text[t..].find("require_ready").map(|o| t + o))
+                .unwrap_or(0);
+            return Err(invalid(
+                offset,
+                format!("environments.{name}.require_ready"),
+                "a readiness review needs a checklist: set [readiness] items".into(),
+            ));
+        }
         let mut names = std::collections::BTreeSet::new();
         for (i, item) in ready.items.iter().enumerate() {
             let key = format!("readiness.items[{i}]");

@@ -104,6 +104,11 @@ impl TryFrom<RawItem> for ReadinessItem {
                     crate::paths::check_message(&file, &reason)
                 )
             })?;
+            // `./docs/x.md` is `docs/x.md` in a tree.
+            let file: PathBuf = file
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .collect();
             if file.as_os_str().is_empty() {
                 return Err(format!("item `{name}`: `file` is empty"));
             }

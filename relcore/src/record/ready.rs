@@ -265,7 +265,7 @@ impl State {
             );
         }
         match s.event {
-            Event::Waive => self.validate_waive(config, candidate),
+            Event::Waive => self.validate_waive(config, candidate, facts),
             Event::Announce => {
                 let Some(a) = &s.announcement else {
                     return refuse(
@@ -298,7 +298,12 @@ impl State {
         }
     }
 
-    fn validate_waive(&self, config: &Config, candidate: &Candidate<'_>) -> Result<(), Violation> {
+    fn validate_waive(
+        &self,
+        config: &Config,
+        candidate: &Candidate<'_>,
+        facts: &ReleaseFacts,
+    ) -> Result<(), Violation> {
         let s = candidate.statement;
         let refuse = |rule, message: String| Err(Violation::new(candidate.entry, rule, message));
         let item = s.item.as_deref().unwrap_or_default();
@@ -347,6 +352,15 @@ impl State {
                 ),
             );
         }
+        if facts.taggers.contains(&s.actor) {
+            return refuse(
+                Rule::FourEyes,
+                format!(
+                    "`{}` made the release {}: the tagger never waives its own release's checks",
+                    s.actor, s.tag
+                ),
+            );
+        }
         if let Some(before) = self
             .waivers(&s.tag, s.tag_object)
             .iter()
@@ -377,7 +391,12 @@ impl State {
             return refuse("a `ready` entry carries the review's results (readiness)".into());
         };
         let ready = &config.readiness;
-        if !ready.reviewers.is_empty() {
+        if ready.reviewers.is_empty() {
+            // Whoever may handle the release's artifacts (its tagger, a promoter) may review it.
+            if let Err(message) = self.may_handle_artifacts(config, candidate, facts) {
+                return Err(Violation::new(candidate.entry, Rule::Role, message));
+            }
+        } else {
             let roles = roles_of(config, candidate.signer);
             if !ready.reviewers.iter().any(|r| roles.contains(&r.as_str())) {
                 return Err(Violation::new(
@@ -413,6 +432,20 @@ impl State {
         }
         let mut go = true;
         for (item, configured) in review.items.iter().zip(&ready.items) {
+            let digest_key = match configured.kind {
+                ItemKind::File(_) => Some("gitBlob"),
+                ItemKind::Command(_) | ItemKind::Defects(_) => Some("sha256"),
+                ItemKind::Approval(_) => None,
+            };
+            if item.digest.keys().any(|k| Some(k.as_str()) != digest_key)
+                || (item.waiver.is_some() != (item.status == ItemStatus::Waived))
+            {
+                return refuse(format!(
+                    "`{}` carries evidence its kind does not have (digest {}, a waiver only when waived)",
+                    item.name,
+                    digest_key.unwrap_or("none")
+                ));
+            }
             match item.status {
                 ItemStatus::Passed => {}
                 ItemStatus::Failed => go &= !item.required,
@@ -475,9 +508,18 @@ impl State {
     }
 
     /// Whether a promotion of `s.tag` may count its readiness: its latest review is a go.
-    pub(super) fn ready_for(&self, s: &Statement) -> Result<(), String> {
+    pub(super) fn ready_for(&self, config: &Config, s: &Statement) -> Result<(), String> {
         match self.review(&s.tag, s.tag_object) {
-            Some(r) if r.readiness.go => Ok(()),
+            Some(r) if r.readiness.go => match self.stale(config, s, &r.readiness) {
+                None => Ok(()),
+                Some(why) => Err(format!(
+                    "{} requires a passing readiness review (require_ready), and {}'s go (entry {}) no longer holds: {why}: rel ready {}",
+                    s.environment,
+                    s.tag,
+                    super::short(&r.entry),
+                    s.tag
+                )),
+            },
             Some(r) => Err(format!(
                 "{} requires a passing readiness review (require_ready), and {}'s latest (entry {}) is a no-go: rel ready {}",
                 s.environment,
@@ -490,6 +532,40 @@ impl State {
                 s.environment, s.tag, s.tag
             )),
         }
+    }
+}
+
+impl State {
+    /// Why a go no longer holds, if it does not: the checklist changed since, a gate it found
+    /// satisfied is not any more, a waiver it used no longer counts.
+    fn stale(&self, config: &Config, s: &Statement, review: &Readiness) -> Option<String> {
+        let items = &config.readiness.items;
+        let same = review.items.len() == items.len()
+            && review.items.iter().zip(items).all(|(r, i)| {
+                r.name == i.name && r.kind == i.kind.as_str() && r.required == i.required
+            });
+        if !same {
+            return Some("the readiness checklist changed since".into());
+        }
+        for (result, item) in review.items.iter().zip(items) {
+            if let ItemKind::Approval(env) = &item.kind
+                && result.status == ItemStatus::Passed
+                && !self
+                    .gate(config, &s.tag, s.tag_object, env)
+                    .is_some_and(|g| g.satisfied)
+            {
+                return Some(format!("{env}'s gate is not satisfied any more"));
+            }
+            if result.status == ItemStatus::Waived
+                && self
+                    .waiver(config, &s.tag, s.tag_object, &result.name)
+                    .map(|w| &w.entry)
+                    != result.waiver.as_ref()
+            {
+                return Some(format!("the waiver of `{}` no longer counts", result.name));
+            }
+        }
+        None
     }
 }
 

@@ -113,7 +113,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             } => {
                 ok = false;
                 eprintln!(
-                    "sent the {audience} announcement, but the record refused it [{}]: {}",
+                    "refused [{}]: {} (the {audience} announcement was not sent)",
                     violation.rule.id(),
                     violation.message
                 );
@@ -121,7 +121,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
             Sent::Untrusted { audience, reason } => {
                 ok = false;
                 eprintln!(
-                    "sent the {audience} announcement, but it was not recorded: your signature does not verify ({reason})"
+                    "refused [record-signed]: your signature does not verify against the trust anchors: {reason} (the {audience} announcement was not sent)"
                 );
             }
             Sent::Failed { audience, error } => {

@@ -122,6 +122,33 @@ fn open_defects_are_in_the_notes_by_severity_and_a_waiver_turns_no_go_into_go() 
     );
     assert_eq!(alice.code, 1, "{alice:?}");
     assert!(alice.stderr.contains("refused [record-role]"), "{alice:?}");
+    // Nor the release's own tagger (four eyes), even holding no waivers role.
+    let tagger = rel(
+        &repo,
+        "rm",
+        &[
+            "ready",
+            "v1.2.0",
+            "--waive",
+            "no critical defects",
+            "-m",
+            "mine",
+        ],
+    );
+    assert_eq!(tagger.code, 1, "{tagger:?}");
+    assert!(
+        tagger.stderr.contains("refused [record-four-eyes]")
+            || tagger.stderr.contains("refused [record-role]"),
+        "{tagger:?}"
+    );
+    // A review is the tagger's or a promoter's to record: alice is neither.
+    let alice_review = rel(&repo, "alice", &["ready", "v1.2.0"]);
+    assert_eq!(alice_review.code, 1, "{alice_review:?}");
+    assert!(
+        alice_review.stderr.contains("refused [record-role]")
+            && alice_review.stderr.contains("the review was not recorded"),
+        "{alice_review:?}"
+    );
     let no_reason = rel(
         &repo,
         "bob",

@@ -234,7 +234,7 @@ impl State {
             );
         }
         if env.require_ready
-            && let Err(message) = self.ready_for(s)
+            && let Err(message) = self.ready_for(config, s)
         {
             return refuse(Rule::Ready, message);
         }
