@@ -345,76 +345,73 @@ fn the_server_refuses_a_forged_go() {
         "passed",
         &format!(r#","digest":{{"gitBlob":"{blob}"}}"#),
     );
-    let entry = forged_review(
-        &repo,
-        "rm",
-        "rm@example.com",
-        true,
-        &format!("[{tests},{runbook},{backout}]"),
-    );
-    rejected(
-        &raw_push(
-            &repo,
-            "rm",
-            &["origin", &format!("{entry}:refs/rel/record")],
-        ),
-        "record-ready",
-    );
-    // An item left out of the checklist.
-    let entry = forged_review(
-        &repo,
-        "rm",
-        "rm@example.com",
-        true,
-        &format!("[{tests},{backout}]"),
-    );
-    rejected(
-        &raw_push(
-            &repo,
-            "rm",
-            &["origin", &format!("{entry}:refs/rel/record")],
-        ),
-        "record-ready",
-    );
-    // Waived with no waiver standing.
     let waived = item("runbook", "file", true, "waived", "");
-    let entry = forged_review(
-        &repo,
-        "rm",
-        "rm@example.com",
-        true,
-        &format!("[{tests},{waived},{backout}]"),
-    );
-    rejected(
-        &raw_push(
-            &repo,
-            "rm",
-            &["origin", &format!("{entry}:refs/rel/record")],
-        ),
-        "record-ready",
-    );
-    // A go that its own items call a no-go.
     let failed = item("runbook", "file", true, "failed", "");
-    let entry = forged_review(
-        &repo,
-        "rm",
-        "rm@example.com",
+    let with_blob_on_command = item(
+        "tests",
+        "command",
         true,
-        &format!("[{tests},{failed},{backout}]"),
+        "passed",
+        &format!(r#","digest":{{"gitBlob":"{blob}"}}"#),
     );
-    rejected(
-        &raw_push(
+    let cases = [
+        (
+            "rm",
+            true,
+            format!("[{tests},{runbook},{backout}]"),
+            "record-ready",
+        ),
+        // An item left out of the checklist.
+        ("rm", true, format!("[{tests},{backout}]"), "record-ready"),
+        // Waived with no waiver standing.
+        (
+            "rm",
+            true,
+            format!("[{tests},{waived},{backout}]"),
+            "record-ready",
+        ),
+        // A go that its own items call a no-go.
+        (
+            "rm",
+            true,
+            format!("[{tests},{failed},{backout}]"),
+            "record-ready",
+        ),
+        // Evidence its kind does not have.
+        (
+            "rm",
+            false,
+            format!("[{with_blob_on_command},{failed},{backout}]"),
+            "record-ready",
+        ),
+        // Signed by someone else than its actor, or by nobody trusted.
+        (
+            "mallory",
+            false,
+            format!("[{tests},{failed},{backout}]"),
+            "record-signed",
+        ),
+        // By a trusted signer who is neither the tagger nor a promoter.
+        (
+            "alice",
+            false,
+            format!("[{tests},{failed},{backout}]"),
+            "record-actor",
+        ),
+    ];
+    for (key, go, items, rule) in &cases {
+        let entry = forged_review(&repo, key, "rm@example.com", *go, items);
+        let push = raw_push(
             &repo,
             "rm",
             &["origin", &format!("{entry}:refs/rel/record")],
-        ),
-        "record-ready",
-    );
-    // Signed by someone else than its actor, or by nobody trusted.
+        );
+        rejected(&push, rule);
+    }
     let entry = forged_review(
         &repo,
-        "mallory",
-        "rm@example.com",
+        "alice",
+        "alice@example.com",
         false,
         &format!("[{tests},{failed},{backout}]"),
     );
@@ -424,7 +421,7 @@ fn the_server_refuses_a_forged_go() {
             "rm",
             &["origin", &format!("{entry}:refs/rel/record")],
         ),
-        "record-signed",
+        "record-role",
     );
     assert_eq!(server_record(&repo), None, "nothing landed");
     // The honest no-go of the same shape lands.
