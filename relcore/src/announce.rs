@@ -20,13 +20,11 @@ use std::time::Duration;
 use minijinja::Value;
 use minijinja::value::Serde;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::changelog::{self, Entry, Release};
 use crate::config::{AudienceConfig, BUILTIN_AUDIENCES, Config, Format};
 use crate::history::Repo;
-use crate::record::{self, Appended, Draft, Event, State, write::Session};
-use crate::signature::Anchors;
+use crate::record::{self, Appended, Draft, Event, Scope, State, write::Session};
 
 const FOOTER: &str = include_str!("../../templates/announce/footer.md.j2");
 
@@ -555,52 +553,15 @@ fn encode_word(text: &str) -> String {
 /// What [`send`] did for one audience.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum Sent {
-    /// Delivered and recorded.
-    Recorded {
-        /// The audience.
-        audience: String,
-        /// How (`command`, `webhook`).
-        channel: &'static str,
-        /// The `announce` entry.
-        entry: gix::ObjectId,
-    },
-    /// Not delivered: the record would refuse its entry.
-    Refused {
-        /// The audience.
-        audience: String,
-        /// Why.
-        violation: record::Violation,
-    },
-    /// Not delivered: the signature does not verify, so it could not be recorded.
-    Untrusted {
-        /// The audience.
-        audience: String,
-        /// Why.
-        reason: String,
-    },
-    /// Not delivered.
-    Failed {
-        /// The audience.
-        audience: String,
-        /// Why.
-        error: String,
-    },
-}
-
-/// Where announcements of release `tag` are sent and recorded.
-#[derive(Debug, Clone, Copy)]
-pub struct Sending<'a> {
-    /// The repository.
-    pub repo: &'a Repo,
-    /// Its configuration.
-    pub config: &'a Config,
-    /// The trust anchors.
-    pub anchors: &'a Anchors,
-    /// The remote whose record is appended to.
-    pub remote: &'a str,
-    /// The release tag.
-    pub tag: &'a str,
+pub struct Sent {
+    /// The audience.
+    pub audience: String,
+    /// How (`command`, `webhook`).
+    pub channel: &'static str,
+    /// `Err`: the delivery failed (why), nothing was recorded. `Ok`: the entry, as judged
+    /// before sending ([`Appended::Refused`], [`Appended::Untrusted`]: nothing was sent) or
+    /// recorded after ([`Appended::Pushed`]).
+    pub outcome: Result<Appended, String>,
 }
 
 /// Delivers each of `rendered` through its channel and records an `announce` entry for each
@@ -609,7 +570,7 @@ pub struct Sending<'a> {
 /// # Errors
 /// [`Error::NoChannel`] for an audience without command or webhook; when git or the record
 /// fail.
-pub fn send(to: Sending<'_>, rendered: &[Rendered]) -> Result<Vec<Sent>, Error> {
+pub fn send(to: Scope<'_>, rendered: &[Rendered]) -> Result<Vec<Sent>, Error> {
     if let Some(r) = rendered.iter().find(|r| r.channel.is_none()) {
         return Err(Error::NoChannel {
             audience: r.audience.clone(),
@@ -628,60 +589,34 @@ pub fn send(to: Sending<'_>, rendered: &[Rendered]) -> Result<Vec<Sent>, Error> 
             audience: r.audience.clone(),
             format: format.to_owned(),
             channel: channel.name().to_owned(),
-            sha256: crate::defects::hex(&Sha256::digest(payload.as_bytes())),
+            sha256: crate::digest::sha256_hex(payload.as_bytes()),
         });
         // Nothing is sent that the record would refuse to show.
-        match session.judge(to.repo, to.config, to.anchors, to.remote, &draft)? {
-            None => {}
-            Some(Appended::Refused(violation)) => {
-                sent.push(Sent::Refused {
-                    audience: r.audience.clone(),
-                    violation,
-                });
-                continue;
+        let outcome = match session.judge(to.repo, to.config, to.anchors, to.remote, &draft)? {
+            Some(refused) => Ok(refused),
+            None => {
+                let delivered = match channel {
+                    Channel::Command(command) => deliver_command(to, r, command),
+                    Channel::Webhook(url) => deliver_webhook(r, url),
+                };
+                match delivered {
+                    Ok(()) => {
+                        Ok(session.append(to.repo, to.config, to.anchors, to.remote, &draft)?)
+                    }
+                    Err(why) => Err(why),
+                }
             }
-            Some(Appended::Untrusted { reason }) => {
-                sent.push(Sent::Untrusted {
-                    audience: r.audience.clone(),
-                    reason,
-                });
-                continue;
-            }
-            Some(Appended::Pushed { .. }) => {}
-        }
-        let delivered = match channel {
-            Channel::Command(command) => deliver_command(to, r, command),
-            Channel::Webhook(url) => deliver_webhook(r, url),
         };
-        if let Err(error) = delivered {
-            sent.push(Sent::Failed {
-                audience: r.audience.clone(),
-                error,
-            });
-            continue;
-        }
-        sent.push(
-            match session.append(to.repo, to.config, to.anchors, to.remote, &draft)? {
-                Appended::Pushed { entry, .. } => Sent::Recorded {
-                    audience: r.audience.clone(),
-                    channel: channel.name(),
-                    entry,
-                },
-                Appended::Refused(violation) => Sent::Refused {
-                    audience: r.audience.clone(),
-                    violation,
-                },
-                Appended::Untrusted { reason } => Sent::Untrusted {
-                    audience: r.audience.clone(),
-                    reason,
-                },
-            },
-        );
+        sent.push(Sent {
+            audience: r.audience.clone(),
+            channel: channel.name(),
+            outcome,
+        });
     }
     Ok(sent)
 }
 
-fn deliver_command(to: Sending<'_>, r: &Rendered, command: &str) -> Result<(), String> {
+fn deliver_command(to: Scope<'_>, r: &Rendered, command: &str) -> Result<(), String> {
     let dir: PathBuf = to.repo.root().dir().to_owned();
     let vars = [
         ("REL_TAG", to.tag.to_owned()),
@@ -709,28 +644,15 @@ fn deliver_webhook(r: &Rendered, url: &str) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(DELIVERY_TIMEOUT)
-            .user_agent(concat!("rel/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
+        let client =
+            crate::http::client(Some(DELIVERY_TIMEOUT)).map_err(|e| crate::http::chain(&e))?;
         let response = client
             .post(url)
             .header("Content-Type", "application/json")
             .body(r.json.clone())
             .send()
             .await
-            .map_err(|e| {
-                let mut reason = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(s) = source {
-                    reason.push_str(": ");
-                    reason.push_str(&s.to_string());
-                    source = s.source();
-                }
-                reason
-            })?;
+            .map_err(|e| crate::http::chain(&e))?;
         let status = response.status();
         if status.is_success() {
             Ok(())

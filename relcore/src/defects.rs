@@ -47,7 +47,6 @@ use std::path::{Path, PathBuf};
 
 use semver::Version;
 use serde::{Deserialize, Deserializer, Serialize};
-use sha2::{Digest, Sha256};
 
 /// How bad a defect is; `Critical` is the worst and sorts first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -261,7 +260,7 @@ impl Defects {
         Ok(Defects {
             defects: file.defect,
             path: path.to_owned(),
-            sha256: hex(&Sha256::digest(text.as_bytes())),
+            sha256: crate::digest::sha256_hex(text.as_bytes()),
         })
     }
 
@@ -339,9 +338,4 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.len() - before.rfind('\n').map_or(0, |p| p + 1) + 1;
     (line, column)
-}
-
-/// Lowercase hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

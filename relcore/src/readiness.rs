@@ -19,15 +19,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use gix::ObjectId;
-use sha2::{Digest, Sha256};
 
-use crate::config::{Config, ItemKind, ReadinessItem};
+use crate::config::{ItemKind, ReadinessItem};
 use crate::history::Repo;
 use crate::record::{
-    self, Appended, Draft, Event, ItemResult, ItemStatus, Readiness, State, Violation,
-    write::Session,
+    self, Appended, Draft, Event, ItemResult, ItemStatus, Readiness, Scope, State, write::Session,
 };
-use crate::signature::Anchors;
 
 /// Why a review could not be run or recorded.
 #[derive(Debug, thiserror::Error)]
@@ -83,48 +80,15 @@ pub enum Progress {
     },
 }
 
-/// What [`review`] did.
+/// What [`review`] did: the checklist's results, and whether its `ready` entry was recorded
+/// ([`Appended::Pushed`]) or not, and why.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum Reviewed {
-    /// The review is recorded.
-    Recorded {
-        /// Its results.
-        readiness: Readiness,
-        /// The `ready` entry.
-        entry: ObjectId,
-        /// Who signed it.
-        actor: String,
-    },
-    /// The record refused the entry: the review ran, nothing was recorded.
-    Refused {
-        /// Its results.
-        readiness: Readiness,
-        /// Why.
-        violation: Violation,
-    },
-    /// The signature does not verify against the trust anchors: nothing was recorded.
-    Untrusted {
-        /// Its results.
-        readiness: Readiness,
-        /// Why.
-        reason: String,
-    },
-}
-
-/// The release a review looks at.
-#[derive(Debug, Clone, Copy)]
-pub struct Release<'a> {
-    /// The repository.
-    pub repo: &'a Repo,
-    /// Its configuration.
-    pub config: &'a Config,
-    /// The trust anchors.
-    pub anchors: &'a Anchors,
-    /// The remote whose record is read and appended to (empty: the local record).
-    pub remote: &'a str,
-    /// The release tag.
-    pub tag: &'a str,
+pub struct Reviewed {
+    /// The results.
+    pub readiness: Readiness,
+    /// What became of the entry.
+    pub appended: Appended,
 }
 
 /// Runs the `[readiness]` checklist against release `at.tag` and records the outcome (a
@@ -133,7 +97,7 @@ pub struct Release<'a> {
 /// # Errors
 /// [`Error::NoItems`] without a checklist; when the checkout, a command, the defects file, git
 /// or the record fail.
-pub fn review(at: Release<'_>, progress: &mut dyn FnMut(Progress)) -> Result<Reviewed, Error> {
+pub fn review(at: Scope<'_>, progress: &mut dyn FnMut(Progress)) -> Result<Reviewed, Error> {
     if at.config.readiness.items.is_empty() {
         return Err(Error::NoItems);
     }
@@ -142,27 +106,18 @@ pub fn review(at: Release<'_>, progress: &mut dyn FnMut(Progress)) -> Result<Rev
     let readiness = evaluate(at, &state, progress)?;
     let mut draft = Draft::new(Event::Ready, at.tag, "");
     draft.readiness = Some(readiness.clone());
-    Ok(
-        match session.append(at.repo, at.config, at.anchors, at.remote, &draft)? {
-            Appended::Pushed { entry, actor, .. } => Reviewed::Recorded {
-                readiness,
-                entry,
-                actor,
-            },
-            Appended::Refused(violation) => Reviewed::Refused {
-                readiness,
-                violation,
-            },
-            Appended::Untrusted { reason } => Reviewed::Untrusted { readiness, reason },
-        },
-    )
+    let appended = session.append(at.repo, at.config, at.anchors, at.remote, &draft)?;
+    Ok(Reviewed {
+        readiness,
+        appended,
+    })
 }
 
 /// Records a waiver of checklist item `item` of release `at.tag`, for `reason`.
 ///
 /// # Errors
 /// When git or the record fail.
-pub fn waive(at: Release<'_>, item: &str, reason: &str) -> Result<Appended, record::Error> {
+pub fn waive(at: Scope<'_>, item: &str, reason: &str) -> Result<Appended, record::Error> {
     let mut draft = Draft::new(Event::Waive, at.tag, "");
     draft.item = Some(item.to_owned());
     draft.note = Some(reason.to_owned());
@@ -174,7 +129,7 @@ pub fn waive(at: Release<'_>, item: &str, reason: &str) -> Result<Appended, reco
 /// # Errors
 /// As [`review`].
 pub fn evaluate(
-    at: Release<'_>,
+    at: Scope<'_>,
     state: &State,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Readiness, Error> {
@@ -184,10 +139,13 @@ pub fn evaluate(
     for item in &at.config.readiness.items {
         let (mut result, output) = match &item.kind {
             ItemKind::Command(command) => {
-                if checkout.is_none() {
-                    checkout = Some(Checkout::new(at.repo, at.tag, commit)?);
-                }
-                let dir = checkout.as_ref().map(|c| c.dir.clone()).unwrap_or_default();
+                let dir = match &checkout {
+                    Some(c) => c.dir.clone(),
+                    None => checkout
+                        .insert(Checkout::new(at.repo, at.tag, commit)?)
+                        .dir
+                        .clone(),
+                };
                 progress(Progress::Running {
                     item: item.name.clone(),
                     command: command.clone(),
@@ -239,7 +197,7 @@ fn result(item: &ReadinessItem, passed: bool, evidence: String) -> ItemResult {
 const TAIL: usize = 20;
 
 fn run(
-    at: Release<'_>,
+    at: Scope<'_>,
     item: &ReadinessItem,
     command: &str,
     dir: &Path,
@@ -290,17 +248,16 @@ fn run(
         (None, _) => format!("killed after {seconds:.1} s"),
     };
     let mut result = result(item, code == Some(0) && !timed_out, evidence);
-    result.digest.insert(
-        "sha256".into(),
-        crate::defects::hex(&Sha256::digest(&output)),
-    );
+    result
+        .digest
+        .insert("sha256".into(), crate::digest::sha256_hex(&output));
     let text = String::from_utf8_lossy(&output);
     let lines: Vec<&str> = text.lines().collect();
     let tail = lines[lines.len().saturating_sub(TAIL)..].join("\n");
     Ok((result, (!tail.is_empty()).then_some(tail)))
 }
 
-fn file(at: Release<'_>, item: &ReadinessItem, path: &Path, tag_object: ObjectId) -> ItemResult {
+fn file(at: Scope<'_>, item: &ReadinessItem, path: &Path, tag_object: ObjectId) -> ItemResult {
     match record::blob_at(at.repo, tag_object, path) {
         Some(blob) => {
             let mut r = result(
@@ -320,7 +277,7 @@ fn file(at: Release<'_>, item: &ReadinessItem, path: &Path, tag_object: ObjectId
 }
 
 fn defects(
-    at: Release<'_>,
+    at: Scope<'_>,
     item: &ReadinessItem,
     threshold: crate::defects::Severity,
 ) -> Result<ItemResult, Error> {
@@ -360,7 +317,7 @@ fn defects(
 }
 
 fn approval(
-    at: Release<'_>,
+    at: Scope<'_>,
     state: &State,
     item: &ReadinessItem,
     environment: &str,

@@ -74,7 +74,7 @@ pub use statement::{
 };
 pub(crate) use statement::{listing, same_artifacts, short};
 pub(crate) use tagged::{parse_tag_attestation, tag_attestation};
-pub use write::{Appended, Draft, append, fetch};
+pub use write::{Appended, Draft, Scope, append, fetch};
 
 /// The ref that holds the record.
 pub const REF: &str = "refs/rel/record";

@@ -132,9 +132,11 @@ pub fn artifact(path: &Path) -> Result<Artifact, crate::paths::Error> {
     let name = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let digest = hasher.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Artifact::new(name, size, hex))
+    Ok(Artifact::new(
+        name,
+        size,
+        crate::digest::hex(&hasher.finalize()),
+    ))
 }
 
 /// The name, size and sha256 of each file at `paths`.

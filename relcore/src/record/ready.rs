@@ -186,11 +186,9 @@ impl State {
         tag_object: ObjectId,
         item: &str,
     ) -> Option<&Waiver> {
-        let counted = self.counted_waivers(config, tag, tag_object);
-        let entry = counted.iter().find(|w| w.item == item)?.entry.clone();
         self.waivers(tag, tag_object)
             .iter()
-            .find(|w| w.entry == entry)
+            .find(|w| w.item == item && may_waive(config, &w.actor))
     }
 
     /// The waivers that count for release `tag`: those by a principal holding a
@@ -198,14 +196,7 @@ impl State {
     pub fn counted_waivers(&self, config: &Config, tag: &str, tag_object: ObjectId) -> Vec<Waiver> {
         self.waivers(tag, tag_object)
             .iter()
-            .filter(|w| {
-                let roles = roles_of(config, &w.actor);
-                config
-                    .readiness
-                    .waivers
-                    .iter()
-                    .any(|r| roles.contains(&r.as_str()))
-            })
+            .filter(|w| may_waive(config, &w.actor))
             .cloned()
             .collect()
     }
@@ -332,13 +323,7 @@ impl State {
                 ),
             );
         }
-        let roles = roles_of(config, candidate.signer);
-        if !config
-            .readiness
-            .waivers
-            .iter()
-            .any(|r| roles.contains(&r.as_str()))
-        {
+        if !may_waive(config, candidate.signer) {
             return refuse(
                 Rule::Role,
                 format!(
@@ -567,6 +552,16 @@ impl State {
         }
         None
     }
+}
+
+/// Whether `principal` holds a `[readiness] waivers` role.
+fn may_waive(config: &Config, principal: &str) -> bool {
+    let roles = roles_of(config, principal);
+    config
+        .readiness
+        .waivers
+        .iter()
+        .any(|r| roles.contains(&r.as_str()))
 }
 
 /// The names of the configured checklist items, or `none`.

@@ -83,6 +83,22 @@ impl Draft {
     }
 }
 
+/// A release and the record its entries go to: what the use cases that append about one
+/// release (a readiness review, an announcement) work on.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The repository.
+    pub repo: &'a Repo,
+    /// Its configuration.
+    pub config: &'a Config,
+    /// The trust anchors.
+    pub anchors: &'a Anchors,
+    /// The remote whose record is read and appended to (empty: the local record).
+    pub remote: &'a str,
+    /// The release tag.
+    pub tag: &'a str,
+}
+
 /// Records `draft` as the user (their git signing setup) on `remote`'s record: fetches it,
 /// checks the entry against it with `config` and `anchors`, signs and pushes; when another
 /// entry landed first, does it all again on the new tip (a few times).

@@ -11,11 +11,11 @@ use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::manifest::{OciDescriptor, OciImageManifest};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Reference, RegistryOperation};
-use sha2::{Digest, Sha256};
 
 use super::auth::{Source, credentials};
 use super::{Error, MANIFEST_TYPE};
 use crate::config::RegistryConfig;
+use crate::http::chain;
 use crate::record::{Artifact, listing, same_artifacts};
 
 /// A connection to the configured registry repository (nothing is sent until it is used).
@@ -340,11 +340,7 @@ impl Registry {
                 .auth(&reference, &self.auth, RegistryOperation::Push)
                 .await
                 .map_err(|e| self.failed("authenticating", e))?;
-            let http = reqwest::Client::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .user_agent(concat!("rel/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| Error::Runtime(chain(&e)))?;
+            let http = crate::http::client(None).map_err(|e| Error::Runtime(chain(&e)))?;
             let mut request = http.delete(&url);
             request = match (&token, &self.auth) {
                 (Some(token), _) => request.bearer_auth(token),
@@ -436,22 +432,5 @@ fn title(layer: &OciDescriptor) -> Option<String> {
 
 /// `sha256:` and the hex digest of `bytes`.
 pub(super) fn sha256_digest(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
-}
-
-/// An error and its causes, one line (`error sending request: ...: Connection refused`).
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
+    format!("sha256:{}", crate::digest::sha256_hex(bytes))
 }

@@ -5,7 +5,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use relcore::announce::{self, Sending, Sent};
+use relcore::announce;
+use relcore::record::{Appended, Scope};
 
 use super::record::RecordArgs;
 use super::{Global, discover, print_json, trusted};
@@ -86,7 +87,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         }
     }
     let sent = announce::send(
-        Sending {
+        Scope {
             repo: &repo,
             config: &config,
             anchors: &anchors,
@@ -97,34 +98,27 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     )?;
     let mut ok = true;
     for s in &sent {
-        match s {
-            Sent::Recorded {
-                audience,
-                channel,
-                entry,
-            } => println!(
-                "sent the {audience} announcement of {} through its {channel}; recorded as entry {}",
+        let audience = &s.audience;
+        match &s.outcome {
+            Ok(Appended::Pushed { entry, .. }) => println!(
+                "sent the {audience} announcement of {} through its {}; recorded as entry {}",
                 args.tag,
+                s.channel,
                 entry.to_hex_with_len(7)
             ),
-            Sent::Refused {
-                audience,
-                violation,
-            } => {
+            Ok(Appended::Refused(violation)) => {
                 ok = false;
-                eprintln!(
-                    "refused [{}]: {} (the {audience} announcement was not sent)",
+                super::refusal(
                     violation.rule.id(),
-                    violation.message
+                    &violation.message,
+                    &format!("the {audience} announcement was not sent"),
                 );
             }
-            Sent::Untrusted { audience, reason } => {
+            Ok(Appended::Untrusted { reason }) => {
                 ok = false;
-                eprintln!(
-                    "refused [record-signed]: your signature does not verify against the trust anchors: {reason} (the {audience} announcement was not sent)"
-                );
+                super::untrusted(reason, &format!("the {audience} announcement was not sent"));
             }
-            Sent::Failed { audience, error } => {
+            Err(error) => {
                 ok = false;
                 eprintln!("error: the {audience} announcement was not sent: {error}");
             }

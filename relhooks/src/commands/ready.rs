@@ -5,8 +5,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use relcore::readiness::{self, Progress, Release, Reviewed};
-use relcore::record::{Appended, ItemStatus, Readiness};
+use relcore::readiness::{self, Progress};
+use relcore::record::{Appended, ItemStatus, Readiness, Scope};
 use serde::Serialize;
 
 use super::record::RecordArgs;
@@ -38,7 +38,7 @@ pub struct Args {
 pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let repo = discover(&global.dir)?;
     let (config, anchors) = trusted(&repo, args.on.trust())?;
-    let at = Release {
+    let at = Scope {
         repo: &repo,
         config: &config,
         anchors: &anchors,
@@ -86,16 +86,10 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         }
         _ => {}
     })?;
-    let (readiness, entry, actor) = match &reviewed {
-        Reviewed::Recorded {
-            readiness,
-            entry,
-            actor,
-        } => (readiness, Some(entry.to_string()), Some(actor.clone())),
-        Reviewed::Refused { readiness, .. } | Reviewed::Untrusted { readiness, .. } => {
-            (readiness, None, None)
-        }
-        _ => bail!("unexpected outcome of the review"),
+    let readiness = &reviewed.readiness;
+    let (entry, actor) = match &reviewed.appended {
+        Appended::Pushed { entry, actor, .. } => (Some(entry.to_string()), Some(actor.clone())),
+        _ => (None, None),
     };
     if json {
         #[derive(Serialize)]
@@ -118,23 +112,23 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     } else {
         table(&args.tag, readiness)?;
     }
-    match &reviewed {
-        Reviewed::Recorded { entry, actor, .. } => {
+    Ok(match &reviewed.appended {
+        Appended::Pushed { entry, actor, .. } => {
             eprintln!(
                 "rel: recorded the review of {} as entry {} ({actor})",
                 args.tag,
                 entry.to_hex_with_len(7)
             );
-            Ok(check(readiness.go))
+            check(readiness.go)
         }
-        Reviewed::Refused { violation, .. } => Ok(refusal(
+        Appended::Refused(violation) => refusal(
             violation.rule.id(),
             &violation.message,
             "the review was not recorded",
-        )),
-        Reviewed::Untrusted { reason, .. } => Ok(untrusted(reason, "the review was not recorded")),
-        _ => Ok(ExitCode::from(1)),
-    }
+        ),
+        Appended::Untrusted { reason } => untrusted(reason, "the review was not recorded"),
+        _ => ExitCode::from(1),
+    })
 }
 
 /// The go/no-go table: one row per item with its evidence.
