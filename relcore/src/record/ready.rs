@@ -577,3 +577,222 @@ fn names(config: &Config) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Statement;
+
+    fn id(c: u8) -> ObjectId {
+        ObjectId::from_hex(&[c; 40]).expect("hex")
+    }
+
+    const CONFIG: &str = r#"
+[roles]
+tech-lead = ["alice@example.com"]
+product-owner = ["bob@example.com", "rm@example.com"]
+security = ["sam@example.com"]
+
+[readiness]
+waivers = ["product-owner"]
+items = [
+  { name = "tests", command = "true" },
+  { name = "security", approval = "security" },
+]
+
+[environments.security]
+approvals = ["security"]
+
+[environments.production]
+approvals = ["tech-lead"]
+require_ready = true
+"#;
+
+    fn statement(event: Event, env: &str, actor: &str) -> Statement {
+        Statement::new(event, "v1.0.0", (id(b'a'), id(b'b')), env, actor)
+    }
+
+    /// The rule `s`, signed by its actor, breaks in `state` (rm tagged the release).
+    fn judge(state: &State, config: &Config, s: &Statement) -> Option<Rule> {
+        let facts = ReleaseFacts {
+            tag_object: Some(id(b'a')),
+            taggers: vec!["rm@example.com".into()],
+            ..ReleaseFacts::default()
+        };
+        let candidate = Candidate {
+            entry: None,
+            statement: s,
+            signer: &s.actor,
+            time: 100,
+        };
+        state
+            .validate(config, &candidate, &facts, None)
+            .err()
+            .map(|v| v.rule)
+    }
+
+    fn waive(actor: &str, item: &str, reason: Option<&str>) -> Statement {
+        let mut s = statement(Event::Waive, "", actor);
+        s.item = Some(item.into());
+        s.note = reason.map(Into::into);
+        s
+    }
+
+    fn review(tests: ItemStatus, security: ItemStatus, waiver: Option<&str>) -> Statement {
+        let mut s = statement(Event::Ready, "", "rm@example.com");
+        let mut tests = ItemResult::new(
+            "tests",
+            ItemKind::Command("true".into()),
+            true,
+            tests,
+            "exit 0",
+        );
+        tests.waiver = waiver.map(Into::into);
+        let security = ItemResult::new(
+            "security",
+            ItemKind::Approval("security".into()),
+            true,
+            security,
+            "approved",
+        );
+        s.readiness = Some(Readiness {
+            go: true,
+            items: vec![tests, security],
+        });
+        s
+    }
+
+    #[test]
+    fn a_waiver_is_a_waivers_role_holders_with_a_reason_never_the_taggers() {
+        let config = Config::from_toml(CONFIG, "rel.toml".as_ref()).expect("config");
+        let state = State::default();
+        let reason = Some("known flake");
+        assert_eq!(
+            judge(
+                &state,
+                &config,
+                &waive("alice@example.com", "tests", reason)
+            ),
+            Some(Rule::Role)
+        );
+        // rm holds product-owner, but tagged the release: four eyes.
+        assert_eq!(
+            judge(&state, &config, &waive("rm@example.com", "tests", reason)),
+            Some(Rule::FourEyes)
+        );
+        assert_eq!(
+            judge(&state, &config, &waive("bob@example.com", "tests", None)),
+            Some(Rule::Waive)
+        );
+        assert_eq!(
+            judge(&state, &config, &waive("bob@example.com", "lint", reason)),
+            Some(Rule::Waive)
+        );
+        let bob = waive("bob@example.com", "tests", reason);
+        assert_eq!(judge(&state, &config, &bob), None);
+        let mut state = state;
+        state.apply(id(b'1'), &bob, 100);
+        assert_eq!(judge(&state, &config, &bob), Some(Rule::Duplicate));
+        // A waiver carries nothing of another event.
+        let mut carrying = waive("bob@example.com", "tests", reason);
+        carrying.readiness = review(ItemStatus::Passed, ItemStatus::Passed, None).readiness;
+        assert_eq!(
+            judge(&State::default(), &config, &carrying),
+            Some(Rule::Entry)
+        );
+    }
+
+    #[test]
+    fn a_go_stops_counting_when_what_it_found_is_withdrawn() {
+        let config = Config::from_toml(CONFIG, "rel.toml".as_ref()).expect("config");
+        let mut state = State::default();
+        let promote = statement(Event::Promote, "production", "ci@example.com");
+        state.apply(
+            id(b'1'),
+            &statement(Event::Approve, "production", "alice@example.com"),
+            100,
+        );
+        // Said passed, the security gate is not satisfied: refused.
+        let go = review(ItemStatus::Passed, ItemStatus::Passed, None);
+        assert_eq!(judge(&state, &config, &go), Some(Rule::Ready));
+        state.apply(
+            id(b'2'),
+            &statement(Event::Approve, "security", "sam@example.com"),
+            100,
+        );
+        assert_eq!(judge(&state, &config, &go), None);
+        assert_eq!(judge(&state, &config, &promote), Some(Rule::Ready));
+        state.apply(id(b'3'), &go, 100);
+        assert_eq!(judge(&state, &config, &promote), None);
+        // The security officer withdraws: the go no longer holds.
+        state.apply(
+            id(b'4'),
+            &statement(Event::Revoke, "security", "sam@example.com"),
+            100,
+        );
+        assert_eq!(judge(&state, &config, &promote), Some(Rule::Ready));
+        state.apply(
+            id(b'5'),
+            &statement(Event::Approve, "security", "sam@example.com"),
+            100,
+        );
+        assert_eq!(judge(&state, &config, &promote), None);
+        // Nor after the checklist changed.
+        let longer = CONFIG.replace(
+            "{ name = \"tests\", command = \"true\" },",
+            "{ name = \"tests\", command = \"true\" },\n  { name = \"runbook\", file = \"./docs/runbook.md\" },",
+        );
+        let longer = Config::from_toml(&longer, "rel.toml".as_ref()).expect("config");
+        assert_eq!(judge(&state, &longer, &promote), Some(Rule::Ready));
+        // `./docs/runbook.md` is the tree's `docs/runbook.md`.
+        assert_eq!(
+            longer.readiness.items[1].kind,
+            ItemKind::File("docs/runbook.md".into())
+        );
+    }
+
+    #[test]
+    fn a_waived_item_names_the_standing_waiver_and_a_waiver_only_when_waived() {
+        let config = Config::from_toml(CONFIG, "rel.toml".as_ref()).expect("config");
+        let mut state = State::default();
+        state.apply(
+            id(b'1'),
+            &statement(Event::Approve, "security", "sam@example.com"),
+            100,
+        );
+        let waived = |entry: &str| review(ItemStatus::Waived, ItemStatus::Passed, Some(entry));
+        let bob_waiver = id(b'2').to_string();
+        assert_eq!(
+            judge(&state, &config, &waived(&bob_waiver)),
+            Some(Rule::Ready)
+        );
+        state.apply(
+            id(b'2'),
+            &waive("bob@example.com", "tests", Some("flake")),
+            100,
+        );
+        assert_eq!(judge(&state, &config, &waived(&bob_waiver)), None);
+        assert_eq!(
+            judge(&state, &config, &waived(&id(b'9').to_string())),
+            Some(Rule::Ready)
+        );
+        // A passed item naming a waiver: evidence it cannot have.
+        let passed = review(ItemStatus::Passed, ItemStatus::Passed, Some(&bob_waiver));
+        assert_eq!(judge(&state, &config, &passed), Some(Rule::Ready));
+    }
+
+    #[test]
+    fn require_ready_without_a_checklist_is_a_configuration_error() {
+        let err = Config::from_toml(
+            "[environments.production]\nrequire_ready = true\n",
+            "rel.toml".as_ref(),
+        )
+        .expect_err("no items");
+        assert!(
+            err.to_string().contains(
+                "`environments.production.require_ready`: a readiness review needs a checklist"
+            ),
+            "{err}"
+        );
+    }
+}

@@ -439,3 +439,34 @@ fn the_server_refuses_a_forged_go() {
     )
     .success();
 }
+
+#[test]
+fn the_server_refuses_a_hand_made_waiver_by_the_wrong_person() {
+    let repo = scenario(CHECKLIST);
+    let object = fixture(&repo, "git -C rm rev-parse refs/tags/v1.2.0");
+    let commit = fixture(&repo, "git -C rm rev-parse 'v1.2.0^{commit}'");
+    let waiver = |actor: &str, item: &str| {
+        format!(
+            r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"v1.2.0","digest":{{"gitTag":"{object}","gitCommit":"{commit}"}}}}],"predicateType":"https://rel.dev/record/ready/v1","predicate":{{"event":"waive","actor":"{actor}","note":"ship it","item":"{item}"}}}}"#
+        )
+    };
+    // alice holds no waivers role; rm tagged the release; "backout plan" is advisory.
+    for (key, actor, item, rule) in [
+        ("alice", "alice@example.com", "runbook", "record-role"),
+        ("rm", "rm@example.com", "runbook", "record-role"),
+        ("alice", "alice@example.com", "backout plan", "record-waive"),
+    ] {
+        let json = waiver(actor, item);
+        let entry = fixture(
+            &repo,
+            &format!("raw_json rm {key} 'waive {item} for v1.2.0' '{json}'"),
+        );
+        let push = raw_push(
+            &repo,
+            "rm",
+            &["origin", &format!("{entry}:refs/rel/record")],
+        );
+        rejected(&push, rule);
+    }
+    assert_eq!(server_record(&repo), None, "nothing landed");
+}
