@@ -146,6 +146,9 @@ fn open_defects_are_in_the_notes_by_severity_and_a_waiver_turns_no_go_into_go() 
     assert_eq!(alice_review.code, 1, "{alice_review:?}");
     assert!(
         alice_review.stderr.contains("refused [record-role]")
+            && alice_review
+                .stderr
+                .contains("`alice@example.com` may not record a readiness review of v1.2.0")
             && alice_review.stderr.contains("the review was not recorded"),
         "{alice_review:?}"
     );

@@ -112,9 +112,9 @@ impl State {
             .or(facts.attested.as_deref())
     }
 
-    /// The signer may attest, publish or prune the release's artifacts: its tagger, or someone
-    /// trusted to deploy somewhere (a promoters role: CI that builds after tagging), never
-    /// any trusted signer.
+    /// The signer may attest, publish or prune the release's artifacts, or record its readiness
+    /// review (with no `[readiness] reviewers`): its tagger, or someone trusted to deploy
+    /// somewhere (a promoters role: CI that builds after tagging), never any trusted signer.
     pub(in crate::record) fn may_handle_artifacts(
         &self,
         config: &Config,
@@ -134,15 +134,15 @@ impl State {
         if facts.taggers.iter().any(|t| t == candidate.signer) || deployer {
             return Ok(());
         }
-        let verb = match s.event {
-            Event::Publish => "publish",
-            Event::Prune => "prune",
-            _ => "attest",
+        let what = match s.event {
+            Event::Publish => format!("publish {}'s artifacts", s.tag),
+            Event::Prune => format!("prune {}'s artifacts", s.tag),
+            Event::Ready => format!("record a readiness review of {}", s.tag),
+            _ => format!("attest {}'s artifacts", s.tag),
         };
         Err(format!(
-            "`{}` may not {verb} {}'s artifacts: that is for its tagger ({}) or a promoter ({})",
+            "`{}` may not {what}: that is for its tagger ({}) or a promoter ({})",
             s.actor,
-            s.tag,
             facts.taggers.join(", "),
             if promoters.is_empty() {
                 "no environment names promoters".to_owned()
