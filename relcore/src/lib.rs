@@ -80,6 +80,7 @@ mod git;
 mod history;
 mod http;
 pub mod lint;
+pub mod metrics;
 mod notes;
 pub mod paths;
 pub mod policy;

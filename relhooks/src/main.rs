@@ -12,8 +12,8 @@ mod commands;
 mod render;
 
 use commands::{
-    Global, announce, changelog, check, deploy, hook, init, install, lint, log, next, notes, ready,
-    record, registry, release, verify,
+    Global, announce, changelog, check, deploy, hook, init, install, lint, log, metrics, next,
+    notes, ready, record, registry, release, verify,
 };
 
 /// Release management inside git: Conventional Commits, semantic versions, changelogs, signed tags.
@@ -82,6 +82,14 @@ enum Command {
     /// `[announce.<name>]`): markdown, text, a complete e-mail or JSON; --send delivers and
     /// records it.
     Announce(announce::Args),
+    /// DORA metrics of an environment over a window (deployment frequency, lead time, change
+    /// failure rate, time to restore) and the coverage figures, each with its counts, from the
+    /// record and the history; --html writes a self-contained dashboard.
+    Metrics(metrics::Args),
+    /// Record an incident in an environment, linked to the deployment it came from; resolve it;
+    /// list them.
+    #[command(subcommand)]
+    Incident(metrics::IncidentArgs),
     /// A release's timeline and gates from the release record (default: releases with an open gate).
     Status(record::StatusArgs),
     /// Replay the whole release record against the policy; exit 1 naming each entry that breaks a rule.
@@ -114,6 +122,8 @@ fn main() -> ExitCode {
         Command::Promote(args) => deploy::promote(args, &global),
         Command::Rollback(args) => deploy::rollback(args, &global),
         Command::Audit(args) => record::audit(args, &global),
+        Command::Metrics(args) => metrics::run(args, &global),
+        Command::Incident(args) => metrics::incident(args, &global),
         Command::Publish(args) => registry::publish(args, &global),
         Command::Prune(args) => registry::prune(args, &global),
     };

@@ -103,6 +103,15 @@ impl Duration {
     }
 }
 
+impl std::str::FromStr for Duration {
+    type Err = String;
+
+    /// `90d`, `12w`, `1h30m`: numbers each followed by a unit (`s`, `m`, `h`, `d`, `w`).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Duration::parse(text).ok_or_else(|| text.to_owned())
+    }
+}
+
 impl std::fmt::Display for Duration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut rest = self.0;

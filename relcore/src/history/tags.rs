@@ -46,6 +46,47 @@ impl Repo {
         Ok(tags)
     }
 
+    /// Every tag whose name starts with `prefix`, whatever follows, and what it points at.
+    ///
+    /// # Errors
+    /// When references cannot be read.
+    pub fn tags_starting(&self, prefix: &str) -> Result<Vec<(String, ObjectId)>, Error> {
+        let mut tags = Vec::new();
+        let platform = self
+            .repo
+            .references()
+            .map_err(read_err(ReadSubject::References))?;
+        for reference in platform.tags().map_err(read_err(ReadSubject::Tags))? {
+            let reference = reference.map_err(read_err(ReadSubject::Tags))?;
+            let full = reference.name().as_bstr();
+            let name = full
+                .strip_prefix(b"refs/tags/")
+                .and_then(|n| std::str::from_utf8(n).ok());
+            if let (Some(name), Some(target)) = (name, reference.try_id())
+                && name.starts_with(prefix)
+            {
+                tags.push((name.to_owned(), target.detach()));
+            }
+        }
+        Ok(tags)
+    }
+
+    /// When the tag pointing at `target` was made: its tagger's time (annotated), else its
+    /// commit's committer time; `None` when neither can be read.
+    pub fn tag_time(&self, target: ObjectId) -> Option<i64> {
+        let object = self.repo.find_object(target).ok()?;
+        if object.kind == gix::object::Kind::Tag {
+            let tag = gix::objs::TagRef::from_bytes(&object.data, self.repo.object_hash()).ok()?;
+            if let Some(tagger) = tag.tagger().ok().flatten() {
+                return tagger.time().ok().map(|t| t.seconds);
+            }
+        }
+        let commit = object.peel_to_kind(gix::object::Kind::Commit).ok()?;
+        let commit =
+            gix::objs::CommitRef::from_bytes(&commit.data, self.repo.object_hash()).ok()?;
+        commit.committer().ok()?.time().ok().map(|t| t.seconds)
+    }
+
     /// Follows a tag through tag objects to its commit; `Err(Warning)` when it ends at a tree or blob.
     ///
     /// # Errors

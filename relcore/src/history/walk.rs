@@ -9,6 +9,49 @@ use super::{
     read_err,
 };
 
+/// Commits as [`Repo::rev_graph`] lists them: each with its committer time and its parents
+/// within the set, by index.
+#[derive(Debug, Default)]
+pub struct Graph {
+    index: std::collections::HashMap<ObjectId, usize>,
+    ids: Vec<ObjectId>,
+    time: Vec<i64>,
+    parents: Vec<usize>,
+    parent_start: Vec<usize>,
+}
+
+impl Graph {
+    /// How many commits it holds.
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+
+    /// The index of commit `id`, if the set holds it.
+    pub fn index_of(&self, id: ObjectId) -> Option<usize> {
+        self.index.get(&id).copied()
+    }
+
+    /// Commit `i`'s id.
+    pub fn id(&self, i: usize) -> ObjectId {
+        self.ids[i]
+    }
+
+    /// Commit `i`'s committer time (seconds since the epoch).
+    pub fn time(&self, i: usize) -> i64 {
+        self.time[i]
+    }
+
+    /// Commit `i`'s parents within the set.
+    pub fn parents(&self, i: usize) -> &[usize] {
+        &self.parents[self.parent_start[i]..self.parent_start[i + 1]]
+    }
+}
+
 impl Repo {
     /// The commits reachable from `tips` and from none of `hidden` (`git rev-list tips --not
     /// hidden`), newest first. git decides: it is the authority on ancestry, and it reads
@@ -42,6 +85,63 @@ impl Repo {
                 })
             })
             .collect()
+    }
+
+    /// The commits of [`Repo::rev_list`] with their committer times and their parents among
+    /// them (`git rev-list --timestamp --parents`), in one run of git: a [`Graph`].
+    ///
+    /// # Errors
+    /// When git cannot run or fails (a tip the repository does not have).
+    pub fn rev_graph(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Graph, Error> {
+        let mut graph = Graph::default();
+        if tips.is_empty() {
+            return Ok(graph);
+        }
+        let mut input = String::new();
+        for id in tips {
+            input.push_str(&id.to_string());
+            input.push('\n');
+        }
+        for id in hidden.iter().filter(|id| self.repo.has_object(**id)) {
+            input.push('^');
+            input.push_str(&id.to_string());
+            input.push('\n');
+        }
+        let out = self.git_cli().run(
+            &["rev-list", "--stdin", "--timestamp", "--parents"],
+            Some(input.as_bytes()),
+        )?;
+        let bad = |line: &str| Error::BadRevision {
+            spec: line.to_owned(),
+            reason: "git rev-list printed a line that is not `time id parents...`".into(),
+        };
+        let mut parents: Vec<Vec<ObjectId>> = Vec::new();
+        for line in out.lines() {
+            let mut words = line.split(' ');
+            let time = words.next().and_then(|t| t.parse::<i64>().ok());
+            let ids = words
+                .map(|w| ObjectId::from_hex(w.as_bytes()).ok())
+                .collect::<Option<Vec<_>>>();
+            let (Some(time), Some(ids)) = (time, ids) else {
+                return Err(bad(line));
+            };
+            let Some((id, rest)) = ids.split_first() else {
+                return Err(bad(line));
+            };
+            graph.index.insert(*id, graph.time.len());
+            graph.ids.push(*id);
+            graph.time.push(time);
+            parents.push(rest.to_vec());
+        }
+        // Parents outside the set (hidden) are left out.
+        for list in parents {
+            graph.parent_start.push(graph.parents.len());
+            graph
+                .parents
+                .extend(list.iter().filter_map(|p| graph.index.get(p).copied()));
+        }
+        graph.parent_start.push(graph.parents.len());
+        Ok(graph)
     }
 
     /// Decodes commit `id` wholly (headers, author and committer with their dates), as the

@@ -144,6 +144,9 @@ pub enum Rule {
     RecordPublish,
     /// A deletion of what is not published, or of what the retention policy keeps.
     RecordPrune,
+    /// An incident without a description or linked to no deployment of its release, or a
+    /// resolution of no open incident.
+    RecordIncident,
 }
 
 impl Rule {
@@ -172,6 +175,7 @@ impl Rule {
             R::Rollback => Rule::RecordRollback,
             R::Publish => Rule::RecordPublish,
             R::Prune => Rule::RecordPrune,
+            R::Incident => Rule::RecordIncident,
         }
     }
 }
@@ -212,6 +216,7 @@ impl Rule {
             Rule::RecordRollback => "record-rollback",
             Rule::RecordPublish => "record-publish",
             Rule::RecordPrune => "record-prune",
+            Rule::RecordIncident => "record-incident",
         }
     }
 }

@@ -80,7 +80,7 @@ impl State {
 
     /// The gate as [`State::gate`] sees it, `promoter`'s own approval left out: the promoter
     /// never counts.
-    pub(super) fn gate_without(
+    pub(crate) fn gate_without(
         &self,
         config: &Config,
         tag: &str,

@@ -22,7 +22,7 @@ use crate::history::Repo;
 /// Where the state is kept, under the repository's (common) git directory.
 const FILE: &str = "rel/record-state.json";
 /// The file's format: another one is read as no file.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// How many entries past the kept tip make the state worth writing again.
 const RESAVE: usize = 32;
 
@@ -34,6 +34,7 @@ struct Kept {
     releases: Vec<KeptRelease>,
     environments: BTreeMap<String, Vec<Deployment>>,
     published: Vec<Publication>,
+    incidents: Vec<super::Incident>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -107,6 +108,7 @@ fn load(path: &Path) -> Option<(ObjectId, State)> {
         last_time: kept.last_time,
         environments: kept.environments,
         published: kept.published,
+        incidents: kept.incidents,
         ..State::default()
     };
     for release in kept.releases {
@@ -152,6 +154,7 @@ fn save(path: &Path, tip: ObjectId, state: &State) {
             .collect(),
         environments: state.environments.clone(),
         published: state.published.clone(),
+        incidents: state.incidents.clone(),
     };
     store(path, &kept);
 }

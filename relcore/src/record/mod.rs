@@ -37,6 +37,7 @@
 
 mod deploy;
 mod gate;
+mod incident;
 mod kept;
 mod promote;
 mod published;
@@ -55,6 +56,7 @@ use gix::ObjectId;
 
 pub use deploy::{Attested, Deployment, Result as DeploymentResult};
 pub use gate::Gate;
+pub use incident::{Incident, Resolution, open_incident, resolve_incident};
 pub use kept::state_at;
 pub use promote::{
     DEFAULT_TIMEOUT, Deployed, Progress, Target, artifact, artifacts, attest, promote, rollback,
@@ -64,7 +66,7 @@ pub use read::{Entry, read, read_since};
 pub use ready::{Announced, BUILTIN_AUDIENCES, Review, Waiver};
 pub use release::{attested_artifacts, release_of};
 pub(crate) use release::{blob_at, release_facts};
-pub use report::{Overview, Status, Step, audit, open_gates, overview, status};
+pub use report::{Overview, Status, Step, audit, open_gates, overview, overview_of, status};
 pub(crate) use seen::{remember, remembered};
 pub(crate) use state::Candidate;
 pub use state::{Decision, Rule, State, Violation, replay};
@@ -92,9 +94,34 @@ pub const REGISTRY_TYPE: &str = "https://rel.dev/record/registry/v1";
 pub const READY_TYPE: &str = "https://rel.dev/record/ready/v1";
 /// The predicate type of an announcement (`announce`).
 pub const ANNOUNCE_TYPE: &str = "https://rel.dev/record/announce/v1";
+/// The predicate type of an incident and its resolution (`incident`, `resolve`).
+pub const INCIDENT_TYPE: &str = "https://rel.dev/record/incident/v1";
 /// How far entry times may disagree (seconds): with the entry before, and with the server's
 /// clock for an entry dated in the future.
 pub const SKEW: i64 = 300;
+
+fn incident_lookup(id: &str, matches: &[String], open: &[String]) -> String {
+    let list = |ids: &[String]| {
+        ids.iter()
+            .map(|i| short(i).to_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if matches.len() > 1 {
+        return format!(
+            "incident id `{id}` is ambiguous: it starts {} (give more of it)",
+            list(matches)
+        );
+    }
+    format!(
+        "no incident has id `{id}` (open incidents: {})",
+        if open.is_empty() {
+            "none".to_owned()
+        } else {
+            list(open)
+        }
+    )
+}
 
 /// The clock, in seconds since the epoch (the server's "now" for entry times).
 pub(crate) fn now() -> i64 {
@@ -155,6 +182,24 @@ pub enum Error {
     /// The result of a deployment that ran could not be recorded.
     #[error("the deployment ran, but its result was refused [{}]: {}", .0.rule.id(), .0.message)]
     ResultRefused(Violation),
+    /// An incident about an environment where nothing (or not the release named) was promoted.
+    #[error("{}: an incident links to the deployment it came from", match .tag { Some(tag) => format!("{tag} was never promoted to {environment}"), None => format!("nothing was ever promoted to {environment}") })]
+    NotDeployed {
+        /// The environment.
+        environment: String,
+        /// The release named, if one was.
+        tag: Option<String>,
+    },
+    /// A resolution of an incident id that names no incident, or several.
+    #[error("{}", incident_lookup(.id, .matches, .open))]
+    NoSuchIncident {
+        /// The id given.
+        id: String,
+        /// The incidents whose id starts with it (more than one: ambiguous).
+        matches: Vec<String>,
+        /// The open incidents.
+        open: Vec<String>,
+    },
     /// The release tag does not exist (as a tag object).
     #[error("`{tag}` is not an annotated release tag of this repository")]
     NoSuchRelease {

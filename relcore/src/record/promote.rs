@@ -97,7 +97,7 @@ impl<'a> Target<'a> {
     ///
     /// # Errors
     /// [`Error::NoSuchEnvironment`] when rel.toml has no `[environments.<name>]` for it.
-    fn environment(&self) -> Result<&'a EnvironmentConfig, Error> {
+    pub(super) fn environment(&self) -> Result<&'a EnvironmentConfig, Error> {
         self.config
             .environments
             .get(self.environment)

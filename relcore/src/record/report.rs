@@ -161,22 +161,26 @@ pub struct Overview {
 /// # Errors
 /// When the record cannot be read.
 pub fn overview(repo: &Repo, config: &Config, tip: Option<ObjectId>) -> Result<Overview, Error> {
-    let state = state_at(repo, tip)?;
+    Ok(overview_of(config, &state_at(repo, tip)?))
+}
+
+/// [`overview`] of a record already replayed into `state`.
+pub fn overview_of(config: &Config, state: &State) -> Overview {
     let environments = config
         .environments
         .keys()
         .map(|env| (env.clone(), state.running(env).cloned()))
         .collect();
-    Ok(Overview {
+    Overview {
         environments,
-        open_gates: open_in(&state, config),
+        open_gates: open_in(state, config),
         published: state
             .publications()
             .iter()
             .filter(|p| p.live())
             .cloned()
             .collect(),
-    })
+    }
 }
 
 /// The releases the record at `tip` has decisions on whose gates are still open.

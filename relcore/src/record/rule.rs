@@ -71,6 +71,10 @@ pub enum Rule {
     /// A deletion of what is not published, or of what the retention policy keeps.
     #[serde(rename = "record-prune")]
     Prune,
+    /// An incident without a description or linked to no deployment of its release there, or
+    /// a resolution of no open incident.
+    #[serde(rename = "record-incident")]
+    Incident,
 }
 
 impl Rule {
@@ -98,6 +102,7 @@ impl Rule {
             Rule::Rollback => "record-rollback",
             Rule::Publish => "record-publish",
             Rule::Prune => "record-prune",
+            Rule::Incident => "record-incident",
         }
     }
 }

@@ -85,6 +85,8 @@ pub struct State {
     pub(super) environments: BTreeMap<String, Vec<Deployment>>,
     /// Every publication to a registry, oldest first.
     pub(super) published: Vec<super::Publication>,
+    /// Every incident, oldest first.
+    pub(super) incidents: Vec<super::Incident>,
     pub(super) last_time: Option<i64>,
 }
 
@@ -206,6 +208,8 @@ impl State {
             (s.item.is_some(), Event::Waive, "item"),
             (s.readiness.is_some(), Event::Ready, "readiness"),
             (s.announcement.is_some(), Event::Announce, "announcement"),
+            (s.deployment.is_some(), Event::Incident, "deployment"),
+            (s.incident.is_some(), Event::Resolve, "incident"),
         ];
         if let Some((_, _, field)) = carries.iter().find(|(has, e, _)| *has && *e != s.event) {
             return refuse(
@@ -214,7 +218,10 @@ impl State {
             );
         }
         let ready_event = matches!(s.event, Event::Ready | Event::Waive | Event::Announce);
-        if ready_event && (!s.artifacts.is_empty() || s.outcome.is_some() || s.registry.is_some()) {
+        let incident_event = matches!(s.event, Event::Incident | Event::Resolve);
+        if (ready_event || incident_event)
+            && (!s.artifacts.is_empty() || s.outcome.is_some() || s.registry.is_some())
+        {
             return refuse(
                 Rule::Entry,
                 format!(
@@ -225,6 +232,9 @@ impl State {
         }
         if ready_event {
             return self.validate_ready(config, candidate, facts);
+        }
+        if incident_event {
+            return self.validate_incident(config, candidate);
         }
         if registry_event {
             return self.validate_registry(config, candidate, facts);
@@ -344,6 +354,7 @@ impl State {
             self.apply_deploy(entry, s, time);
             self.apply_registry(entry, s, time);
             self.apply_ready(entry, s, time);
+            self.apply_incident(entry, s, time);
             return;
         }
         let release = self

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 pub use super::ready::{Announcement, ItemResult, ItemStatus, Readiness};
 use super::{
-    ANNOUNCE_TYPE, ATTEST_TYPE, DEPLOY_TYPE, PREDICATE_TYPE, READY_TYPE, REGISTRY_TYPE,
-    STATEMENT_TYPE,
+    ANNOUNCE_TYPE, ATTEST_TYPE, DEPLOY_TYPE, INCIDENT_TYPE, PREDICATE_TYPE, READY_TYPE,
+    REGISTRY_TYPE, STATEMENT_TYPE,
 };
 
 /// What an entry records.
@@ -42,11 +42,17 @@ pub enum Event {
     Waive,
     /// An announcement of a release was delivered to an audience (`rel announce --send`).
     Announce,
+    /// An incident opened in an environment, linked to the deployment it came from
+    /// (`rel incident open`).
+    Incident,
+    /// An incident resolved: service is restored (`rel incident resolve`).
+    Resolve,
 }
 
 impl Event {
     /// The event's name: `approve`, `reject`, `revoke`, `attest`, `promote`, `verified`,
-    /// `failed`, `rollback`, `publish`, `prune`, `ready`, `waive`, `announce`.
+    /// `failed`, `rollback`, `publish`, `prune`, `ready`, `waive`, `announce`, `incident`,
+    /// `resolve`.
     pub fn as_str(self) -> &'static str {
         match self {
             Event::Approve => "approve",
@@ -62,6 +68,8 @@ impl Event {
             Event::Ready => "ready",
             Event::Waive => "waive",
             Event::Announce => "announce",
+            Event::Incident => "incident",
+            Event::Resolve => "resolve",
         }
     }
 
@@ -79,6 +87,7 @@ impl Event {
             Event::Publish | Event::Prune => REGISTRY_TYPE,
             Event::Ready | Event::Waive => READY_TYPE,
             Event::Announce => ANNOUNCE_TYPE,
+            Event::Incident | Event::Resolve => INCIDENT_TYPE,
         }
     }
 }
@@ -224,6 +233,10 @@ pub struct Statement {
     pub readiness: Option<Readiness>,
     /// `announce`: what was delivered to whom.
     pub announcement: Option<Announcement>,
+    /// `incident`: the `promote` entry of the deployment the incident came from.
+    pub deployment: Option<ObjectId>,
+    /// `resolve`: the `incident` entry it resolves.
+    pub incident: Option<ObjectId>,
 }
 
 impl Statement {
@@ -250,6 +263,8 @@ impl Statement {
             item: None,
             readiness: None,
             announcement: None,
+            deployment: None,
+            incident: None,
         }
     }
 }
@@ -311,6 +326,10 @@ struct Predicate {
     readiness: Option<Readiness>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     announcement: Option<Announcement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deployment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    incident: Option<String>,
 }
 
 impl Statement {
@@ -340,6 +359,8 @@ impl Statement {
                 item: self.item.clone(),
                 readiness: self.readiness.clone(),
                 announcement: self.announcement.clone(),
+                deployment: self.deployment.map(|id| id.to_string()),
+                incident: self.incident.map(|id| id.to_string()),
             },
         };
         let json = serde_json::to_string_pretty(&statement).expect("a statement serializes");
@@ -349,6 +370,13 @@ impl Statement {
             format!("waive {} for {}", item, self.tag)
         } else if let Some(a) = &self.announcement {
             format!("announce {} to {}", self.tag, a.audience)
+        } else if let Some(incident) = self.incident {
+            format!(
+                "resolve incident {} ({} in {})",
+                incident.to_hex_with_len(7),
+                self.tag,
+                self.environment
+            )
         } else if self.environment.is_empty() {
             format!("{} {}", self.event.as_str(), self.tag)
         } else {
@@ -412,6 +440,13 @@ impl Statement {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let p = statement.predicate;
+        let entry_id = |hex: Option<String>, what: &str| {
+            hex.map(|hex| {
+                ObjectId::from_hex(hex.as_bytes())
+                    .map_err(|_| format!("the predicate's {what} `{hex}` is not an entry id"))
+            })
+            .transpose()
+        };
         Ok(Statement {
             event,
             tag: release.name.clone(),
@@ -426,6 +461,8 @@ impl Statement {
             item: p.item,
             readiness: p.readiness,
             announcement: p.announcement,
+            deployment: entry_id(p.deployment, "deployment")?,
+            incident: entry_id(p.incident, "incident")?,
         })
     }
 }

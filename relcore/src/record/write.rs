@@ -63,6 +63,10 @@ pub struct Draft {
     pub readiness: Option<super::Readiness>,
     /// What was announced (`announce`).
     pub announcement: Option<super::Announcement>,
+    /// The deployment an incident came from (`incident`): its `promote` entry.
+    pub deployment: Option<ObjectId>,
+    /// The incident resolved (`resolve`): its `incident` entry.
+    pub incident: Option<ObjectId>,
 }
 
 impl Draft {
@@ -79,6 +83,8 @@ impl Draft {
             item: None,
             readiness: None,
             announcement: None,
+            deployment: None,
+            incident: None,
         }
     }
 }
@@ -195,6 +201,8 @@ impl Session {
                 s.item.clone_from(&draft.item);
                 s.readiness.clone_from(&draft.readiness);
                 s.announcement.clone_from(&draft.announcement);
+                s.deployment = draft.deployment;
+                s.incident = draft.incident;
                 s
             };
             let signer = match &self.signer {

@@ -23,6 +23,7 @@ pub mod init;
 pub mod install;
 pub mod lint;
 pub mod log;
+pub mod metrics;
 pub mod next;
 pub mod notes;
 mod progress;

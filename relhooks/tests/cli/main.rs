@@ -19,6 +19,7 @@ mod install;
 mod lint;
 mod log;
 mod maintenance;
+mod metrics;
 mod next;
 mod paths;
 mod policy;

@@ -1,0 +1,291 @@
+//! Incidents: `incident` opens one in an environment, linked to the deployment it came from (the
+//! `promote` entry that put the release there), and `resolve` says service is restored. The
+//! metrics count a deployment an incident links to as failed, and its time to restore runs from
+//! the opening to the resolution: the link is stated by a person and signed, never guessed from
+//! times.
+
+use gix::ObjectId;
+use serde::{Deserialize, Serialize};
+
+use super::state::{Candidate, Rule, Violation};
+use super::write::Session;
+use super::{Appended, Deployment, Draft, Error, Event, State, Statement, Target, short};
+use crate::config::Config;
+
+/// An incident in an environment, as the record has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Incident {
+    /// The `incident` entry: the incident's id (any unique prefix of it names it).
+    pub entry: String,
+    /// The release it is linked to.
+    pub tag: String,
+    /// Its tag object.
+    pub tag_object: String,
+    /// The environment.
+    pub environment: String,
+    /// The `promote` entry of the deployment it came from.
+    pub deployment: String,
+    /// Who opened it.
+    pub actor: String,
+    /// When it opened (seconds since the epoch).
+    pub time: i64,
+    /// What happened, as its opener says.
+    pub description: String,
+    /// Its resolution, once recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<Resolution>,
+}
+
+/// How an incident was resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Resolution {
+    /// The `resolve` entry.
+    pub entry: String,
+    /// Who resolved it.
+    pub actor: String,
+    /// When (seconds since the epoch).
+    pub time: i64,
+    /// Their note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl State {
+    /// Every incident, oldest first.
+    pub fn incidents(&self) -> &[Incident] {
+        &self.incidents
+    }
+
+    /// The incidents whose id (`incident` entry) starts with `prefix` (hex, any case).
+    pub fn find_incidents(&self, prefix: &str) -> Vec<&Incident> {
+        let prefix = prefix.to_ascii_lowercase();
+        self.incidents
+            .iter()
+            .filter(|i| !prefix.is_empty() && i.entry.starts_with(&prefix))
+            .collect()
+    }
+
+    /// The deployment an incident in `environment` comes from: the latest `promote` there of
+    /// release `tag` (object `tag_object`); with no release named, of what runs there now.
+    pub fn incident_source(
+        &self,
+        environment: &str,
+        release: Option<(&str, ObjectId)>,
+    ) -> Option<&Deployment> {
+        let deployments = self.deployments(environment);
+        let (tag, object) = match release {
+            Some(release) => release,
+            None => {
+                let running = deployments.last()?;
+                let object = ObjectId::from_hex(running.tag_object.as_bytes()).ok()?;
+                (running.tag.as_str(), object)
+            }
+        };
+        deployments
+            .iter()
+            .rev()
+            .find(|d| d.event == Event::Promote && d.is(tag, object))
+    }
+
+    /// Adds an `incident` or `resolve` entry.
+    pub(super) fn apply_incident(&mut self, entry: ObjectId, s: &Statement, time: i64) {
+        match (s.event, s.deployment, s.incident) {
+            (Event::Incident, Some(deployment), _) => self.incidents.push(Incident {
+                entry: entry.to_string(),
+                tag: s.tag.clone(),
+                tag_object: s.tag_object.to_string(),
+                environment: s.environment.clone(),
+                deployment: deployment.to_string(),
+                actor: s.actor.clone(),
+                time,
+                description: s.note.clone().unwrap_or_default(),
+                resolved: None,
+            }),
+            (Event::Resolve, _, Some(incident)) => {
+                let id = incident.to_string();
+                if let Some(open) = self
+                    .incidents
+                    .iter_mut()
+                    .find(|i| i.entry == id && i.resolved.is_none())
+                {
+                    open.resolved = Some(Resolution {
+                        entry: entry.to_string(),
+                        actor: s.actor.clone(),
+                        time,
+                        note: s.note.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The rules of `incident` and `resolve` entries: any trusted signer reports or resolves
+    /// an incident (whoever sees it), but an incident names a configured environment, says what
+    /// happened, and links to a `promote` of its release there; a resolution names an open
+    /// incident of the same release and environment.
+    pub(super) fn validate_incident(
+        &self,
+        config: &Config,
+        candidate: &Candidate<'_>,
+    ) -> Result<(), Violation> {
+        let s = candidate.statement;
+        let refuse = |rule, message: String| Err(Violation::new(candidate.entry, rule, message));
+        if !config.environments.contains_key(&s.environment) {
+            return refuse(
+                Rule::Environment,
+                format!(
+                    "environment `{}` is not configured (no [environments.{}] in rel.toml)",
+                    s.environment, s.environment
+                ),
+            );
+        }
+        if s.event == Event::Resolve {
+            let Some(id) = s.incident else {
+                return refuse(
+                    Rule::Incident,
+                    "a `resolve` entry names the incident it resolves".into(),
+                );
+            };
+            let id = id.to_string();
+            let Some(incident) = self.incidents.iter().find(|i| i.entry == id) else {
+                return refuse(
+                    Rule::Incident,
+                    format!("there is no incident {} to resolve", short(&id)),
+                );
+            };
+            if incident.environment != s.environment
+                || incident.tag != s.tag
+                || ObjectId::from_hex(incident.tag_object.as_bytes()).ok() != Some(s.tag_object)
+            {
+                return refuse(
+                    Rule::Incident,
+                    format!(
+                        "incident {} is about {} in {}, not {} in {}",
+                        short(&id),
+                        incident.tag,
+                        incident.environment,
+                        s.tag,
+                        s.environment
+                    ),
+                );
+            }
+            if let Some(r) = &incident.resolved {
+                return refuse(
+                    Rule::Incident,
+                    format!(
+                        "incident {} was resolved by {} in entry {}",
+                        short(&id),
+                        r.actor,
+                        short(&r.entry)
+                    ),
+                );
+            }
+            return Ok(());
+        }
+        if s.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            return refuse(
+                Rule::Incident,
+                format!(
+                    "an incident in {} says what happened (-m TEXT)",
+                    s.environment
+                ),
+            );
+        }
+        let Some(deployment) = s.deployment else {
+            return refuse(
+                Rule::Incident,
+                "an `incident` entry names the deployment it came from".into(),
+            );
+        };
+        let id = deployment.to_string();
+        let linked = self
+            .deployments(&s.environment)
+            .iter()
+            .any(|d| d.entry == id && d.event == Event::Promote && d.is(&s.tag, s.tag_object));
+        if !linked {
+            return refuse(
+                Rule::Incident,
+                format!(
+                    "entry {} is not a promotion of {} to {}: an incident links to the deployment it came from",
+                    short(&id),
+                    s.tag,
+                    s.environment
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Opens an incident in `target`'s environment, described by `description`, linked to the
+/// deployment of `release` there (`None`: of what runs there now), on the record of
+/// `target.remote`: fetched, checked, signed, pushed.
+///
+/// # Errors
+/// [`Error::NoSuchEnvironment`], [`Error::NotDeployed`] when the release (or anything) was never
+/// promoted there, and when git fails.
+pub fn open_incident(
+    target: Target<'_>,
+    description: &str,
+    release: Option<&str>,
+) -> Result<Appended, Error> {
+    target.environment()?;
+    let named = release
+        .map(|tag| super::release_of(target.repo, tag).map(|(object, _)| (tag, object)))
+        .transpose()?;
+    let mut session = Session::default();
+    let state = session.fetch(target.repo, target.remote)?;
+    let Some(source) = state.incident_source(target.environment, named) else {
+        return Err(Error::NotDeployed {
+            environment: target.environment.to_owned(),
+            tag: release.map(str::to_owned),
+        });
+    };
+    let mut draft = Draft::new(Event::Incident, &source.tag, target.environment);
+    draft.note = Some(description.to_owned());
+    draft.deployment = ObjectId::from_hex(source.entry.as_bytes()).ok();
+    session.append(
+        target.repo,
+        target.config,
+        target.anchors,
+        target.remote,
+        &draft,
+    )
+}
+
+/// Resolves the open incident `id` (a unique prefix of its entry) on the record of `remote`,
+/// with an optional `note`.
+///
+/// # Errors
+/// [`Error::NoSuchIncident`] when no open incident has that id (or several do), and when git
+/// fails.
+pub fn resolve_incident(
+    repo: &crate::history::Repo,
+    config: &Config,
+    anchors: &crate::signature::Anchors,
+    remote: &str,
+    (id, note): (&str, Option<&str>),
+) -> Result<Appended, Error> {
+    let mut session = Session::default();
+    let state = session.fetch(repo, remote)?;
+    let found = state.find_incidents(id);
+    let [incident] = found.as_slice() else {
+        return Err(Error::NoSuchIncident {
+            id: id.to_owned(),
+            matches: found.iter().map(|i| i.entry.clone()).collect(),
+            open: state
+                .incidents()
+                .iter()
+                .filter(|i| i.resolved.is_none())
+                .map(|i| i.entry.clone())
+                .collect(),
+        });
+    };
+    let mut draft = Draft::new(Event::Resolve, &incident.tag, &incident.environment);
+    draft.note = note.map(str::to_owned);
+    draft.incident = ObjectId::from_hex(incident.entry.as_bytes()).ok();
+    session.append(repo, config, anchors, remote, &draft)
+}
