@@ -22,6 +22,9 @@ pub struct EnvironmentConfig {
     pub smoke: Option<String>,
     /// The roles that may promote here (empty: any trusted signer).
     pub promoters: Vec<String>,
+    /// The roles that may open and resolve incidents here (empty: anyone holding a role in
+    /// `[roles]`).
+    pub responders: Vec<String>,
     /// How long a release must have been verified in `after` (e.g. `1h`).
     pub soak: Option<Duration>,
     /// The approvals the gate needs: one distinct person per item, holding one of the item's

@@ -223,9 +223,13 @@ impl Config {
             }
             let approvals = env.approvals.iter().enumerate();
             let promoters = env.promoters.iter().enumerate();
+            let responders = env.responders.iter().enumerate();
             let items = approvals
                 .map(|(i, item)| (format!("environments.{name}.approvals[{i}]"), item))
-                .chain(promoters.map(|(i, r)| (format!("environments.{name}.promoters[{i}]"), r)));
+                .chain(promoters.map(|(i, r)| (format!("environments.{name}.promoters[{i}]"), r)))
+                .chain(
+                    responders.map(|(i, r)| (format!("environments.{name}.responders[{i}]"), r)),
+                );
             for (key, item) in items {
                 let fault = match item_roles(item).find(|r| !self.roles.contains_key(*r)) {
                     _ if item_roles(item).next().is_none() => "it names no role".to_owned(),

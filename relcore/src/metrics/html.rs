@@ -116,13 +116,17 @@ fn esc(text: &str) -> String {
 
 /// `YYYY-MM-DD` of `time` (UTC).
 fn day(time: i64) -> String {
-    timestamp(time)[..10].to_owned()
+    let t = timestamp(time);
+    t.get(..10).unwrap_or(&t).to_owned()
 }
 
 /// `YYYY-MM-DD HH:MM` of `time` (UTC), for tables.
 fn when(time: i64) -> String {
     let t = timestamp(time);
-    format!("{} {}", &t[..10], &t[11..16])
+    match (t.get(..10), t.get(11..16)) {
+        (Some(day), Some(hour)) => format!("{day} {hour}"),
+        _ => t,
+    }
 }
 
 /// A duration for people: `3d 4h`, `45m`, `12s`.
@@ -369,7 +373,7 @@ fn failures(out: &mut String, d: &Dashboard) {
                 f.cause,
                 f.incident
                     .as_deref()
-                    .map(|i| format!(" {}", esc(&i[..i.len().min(7)])))
+                    .map(|i| format!(" {}", esc(i.get(..7).unwrap_or(i))))
                     .unwrap_or_default(),
                 when(f.at),
                 f.restored.map(when).unwrap_or_else(|| "—".into()),
@@ -387,7 +391,7 @@ fn failures(out: &mut String, d: &Dashboard) {
                 out,
                 "<tr data-incident=\"{}\"><td class=\"id\">{}</td><td>{}</td><td>{} by {}</td><td>{}</td><td>{}</td></tr>",
                 esc(&i.entry),
-                esc(&i.entry[..i.entry.len().min(7)]),
+                esc(i.entry.get(..7).unwrap_or(&i.entry)),
                 esc(&i.tag),
                 when(i.time),
                 esc(&i.actor),

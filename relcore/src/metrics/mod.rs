@@ -16,8 +16,8 @@
 //!   median by nearest rank over the failures restored;
 //! - coverage (each with its counts, and the seeds' target): release tags (`<prefix><digit>...`
 //!   dated in the window) that are semver and signed by a trusted key; semver releases whose
-//!   changelog at the tag has their section; deployments whose gate was satisfied when they
-//!   were promoted, by at least two distinct approvers; releases deployed that were announced.
+//!   changelog at the tag has their section; promotions whose gate (the environment's
+//!   `approvals`) was satisfied when they were made; releases deployed that were announced.
 //!
 //! The record is read as the server validated it (like `rel status`); tag signatures are
 //! verified against the trust anchors.
@@ -165,7 +165,7 @@ pub struct Deployed {
     /// The commits it carried to the environment first (lead times counted).
     pub commits: usize,
     /// The distinct approvers whose approvals satisfied its gate when it was promoted (0 when
-    /// the gate was not satisfied, or the environment takes no approvals).
+    /// it was not satisfied, or the environment takes no approvals).
     pub approvers: usize,
     /// Whether the release was announced.
     pub announced: bool,
@@ -259,8 +259,9 @@ pub struct Coverage {
     pub semver_signed: Share,
     /// Semver releases dated in the window whose changelog, at the tag, has their section.
     pub changelog: Share,
-    /// Deployments whose gate was satisfied, by at least two distinct approvers, when they
-    /// were promoted.
+    /// Promotions (deployed or not) whose gate was satisfied when they were made, of all
+    /// promotions to an environment that takes approvals (`approvals` in rel.toml, e.g. two
+    /// distinct approvers for production); none when it takes none.
     pub approvals: Share,
     /// Releases deployed in the window that were announced (`rel announce --send`).
     pub announced: Share,
@@ -427,11 +428,17 @@ fn measure_with_state(
             to: timestamp(window.to),
         });
     }
-    let (state, approvers) = replay(repo, config, tip, environment)?;
+    let (state, promoted) = replay(repo, config, tip, environment)?;
     let deployments = state.deployments(environment);
     let mut list = Vec::new();
+    // Every promotion in the window, deployed or not: whether its gate was satisfied.
+    let gated: Vec<bool> = deployments
+        .iter()
+        .filter(|d| d.event == Event::Promote && window.contains(d.time))
+        .filter_map(|d| promoted.get(&d.entry).and_then(|p| p.approved))
+        .collect();
     for (i, d) in deployments.iter().enumerate() {
-        if d.event != Event::Promote || !deploy_succeeded(d) || !window.contains(d.time) {
+        if d.event != Event::Promote || !d.deployed() || !window.contains(d.time) {
             continue;
         }
         let tag_object = ObjectId::from_hex(d.tag_object.as_bytes()).ok();
@@ -442,12 +449,12 @@ fn measure_with_state(
             time: d.time,
             verified: d.result.as_ref().filter(|r| r.verified).map(|r| r.time),
             commits: 0,
-            approvers: approvers.get(&d.entry).copied().unwrap_or(0),
+            approvers: promoted.get(&d.entry).map_or(0, |p| p.approvers),
             announced: tag_object.is_some_and(|o| !state.announcements(&d.tag, o).is_empty()),
             failure: failure(&state, deployments, i),
         });
     }
-    let lead = lead_times(repo, deployments, &mut list, window)?;
+    let lead = lead_times(repo, deployments, &promoted, &mut list, window)?;
     let mut failed = 0;
     let mut causes = BTreeMap::new();
     let mut restores = Vec::new();
@@ -469,7 +476,7 @@ fn measure_with_state(
     };
     let restore_median = nearest_rank(&restores, 50);
     let lead_median = nearest_rank(&lead, 50);
-    let coverage = coverage(repo, config, anchors, &list, window)?;
+    let coverage = coverage(repo, config, anchors, (&list, &gated), window)?;
     let metrics = Metrics {
         environment: environment.to_owned(),
         from: timestamp(window.from),
@@ -553,46 +560,52 @@ fn histogram(sorted: &[i64]) -> Vec<Bucket> {
     buckets
 }
 
-/// Whether a promotion's deploy command succeeded: it verified, or its smoke test failed.
-fn deploy_succeeded(d: &Deployment) -> bool {
-    match &d.result {
-        Some(r) if r.verified => true,
-        Some(r) => r.outcome.as_ref().is_some_and(|o| o.step == "smoke"),
-        None => false,
-    }
+/// What a `promote` entry said and found when it was made.
+#[derive(Debug, Clone, Copy)]
+struct Promoted {
+    /// The commit it deployed, as the entry names it.
+    commit: ObjectId,
+    /// Whether the environment's gate was satisfied then (`None`: it takes no approvals).
+    approved: Option<bool>,
+    /// The distinct approvers who satisfied it (the promoter never counts).
+    approvers: usize,
 }
 
-/// The record at `tip`, replayed; with, per `promote` entry to `environment`, how many
-/// distinct approvers satisfied its gate at that moment (the promoter never counts).
+/// The record at `tip`, replayed; with what each `promote` entry to `environment` found.
 fn replay(
     repo: &Repo,
     config: &Config,
     tip: Option<ObjectId>,
     environment: &str,
-) -> Result<(State, BTreeMap<String, usize>), Error> {
+) -> Result<(State, BTreeMap<String, Promoted>), Error> {
     let mut state = State::default();
-    let mut approvers = BTreeMap::new();
+    let mut promoted = BTreeMap::new();
     let Some(tip) = tip else {
-        return Ok((state, approvers));
+        return Ok((state, promoted));
     };
     for entry in record::read(repo, tip)? {
         let Ok(s) = &entry.statement else { continue };
         if s.event == Event::Promote && s.environment == environment {
-            let n = state
-                .gate_without(config, &s.tag, s.tag_object, environment, &s.actor)
-                .filter(|g| g.satisfied)
-                .map_or(0, |g| {
-                    g.approvals
-                        .iter()
-                        .map(|(_, who)| who)
-                        .collect::<BTreeSet<_>>()
-                        .len()
-                });
-            approvers.insert(entry.id.to_string(), n);
+            let gate = state.gate_without(config, &s.tag, s.tag_object, environment, &s.actor);
+            let approvers = gate.as_ref().filter(|g| g.satisfied).map_or(0, |g| {
+                g.approvals
+                    .iter()
+                    .map(|(_, who)| who)
+                    .collect::<BTreeSet<_>>()
+                    .len()
+            });
+            promoted.insert(
+                entry.id.to_string(),
+                Promoted {
+                    commit: s.commit,
+                    approved: gate.map(|g| g.satisfied),
+                    approvers,
+                },
+            );
         }
         state.apply(entry.id, s, entry.time);
     }
-    Ok((state, approvers))
+    Ok((state, promoted))
 }
 
 /// How deployment `i` of `deployments` failed, if it did: its first failure signal and when
@@ -623,8 +636,15 @@ fn failure(state: &State, deployments: &[Deployment], i: usize) -> Option<Failur
             Some(incident.description.clone()),
         ));
     }
+    // The failure starts at its first signal; service is back once every signal's restore
+    // came (an incident still open means it is not).
+    let restored = signals
+        .iter()
+        .map(|(_, _, restored, _, _)| *restored)
+        .collect::<Option<Vec<i64>>>()
+        .and_then(|times| times.into_iter().max());
     signals.into_iter().min_by_key(|(_, at, _, _, _)| *at).map(
-        |(cause, at, restored, incident, description)| Failure {
+        |(cause, at, _, incident, description)| Failure {
             cause,
             at,
             restored,
@@ -643,19 +663,12 @@ fn failure(state: &State, deployments: &[Deployment], i: usize) -> Option<Failur
 fn lead_times(
     repo: &Repo,
     deployments: &[Deployment],
+    promoted: &BTreeMap<String, Promoted>,
     list: &mut [Deployed],
     window: Window,
 ) -> Result<Vec<i64>, Error> {
-    let commit_of = |d: &Deployment| {
-        let object = ObjectId::from_hex(d.tag_object.as_bytes()).ok()?;
-        let commit = repo
-            .gix()
-            .find_object(object)
-            .ok()?
-            .peel_to_kind(gix::object::Kind::Commit)
-            .ok()?;
-        Some(commit.id)
-    };
+    // The commit each entry names (a release re-tagged since still deployed that commit).
+    let commit_of = |d: &Deployment| promoted.get(&d.entry).map(|p| p.commit);
     let hidden: Vec<ObjectId> = deployments
         .iter()
         .filter(|d| d.event == Event::Promote && d.verified() && d.time < window.from)
@@ -703,7 +716,7 @@ fn coverage(
     repo: &Repo,
     config: &Config,
     anchors: &Anchors,
-    list: &[Deployed],
+    (list, gated): (&[Deployed], &[bool]),
     window: Window,
 ) -> Result<Coverage, Error> {
     let prefix = &config.version.tag_prefix;
@@ -744,7 +757,7 @@ fn coverage(
                 })
         })
         .count();
-    let approved = list.iter().filter(|d| d.approvers >= 2).count();
+    let approved = gated.iter().filter(|g| **g).count();
     let mut releases: BTreeMap<&str, bool> = BTreeMap::new();
     for d in list {
         *releases.entry(d.tag.as_str()).or_default() |= d.announced;
@@ -752,7 +765,7 @@ fn coverage(
     Ok(Coverage {
         semver_signed: Share::new(signed, total_tags, 1.0),
         changelog: Share::new(changelog, semver.len(), 0.9),
-        approvals: Share::new(approved, list.len(), 1.0),
+        approvals: Share::new(approved, gated.len(), 1.0),
         announced: Share::new(
             releases.values().filter(|a| **a).count(),
             releases.len(),

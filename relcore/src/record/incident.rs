@@ -7,6 +7,7 @@
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
+use super::gate::roles_of;
 use super::state::{Candidate, Rule, Violation};
 use super::write::Session;
 use super::{Appended, Deployment, Draft, Error, Event, State, Statement, Target, short};
@@ -86,7 +87,7 @@ impl State {
         deployments
             .iter()
             .rev()
-            .find(|d| d.event == Event::Promote && d.is(tag, object))
+            .find(|d| d.event == Event::Promote && d.deployed() && d.is(tag, object))
     }
 
     /// Adds an `incident` or `resolve` entry.
@@ -122,10 +123,11 @@ impl State {
         }
     }
 
-    /// The rules of `incident` and `resolve` entries: any trusted signer reports or resolves
-    /// an incident (whoever sees it), but an incident names a configured environment, says what
-    /// happened, and links to a `promote` of its release there; a resolution names an open
-    /// incident of the same release and environment.
+    /// The rules of `incident` and `resolve` entries: the signer holds one of the
+    /// environment's `responders` roles (none configured: any role); an incident names a
+    /// configured environment, says what happened, and links to a `promote` of its release
+    /// there whose deploy succeeded, dated after it; a resolution names an open incident of
+    /// the same release and environment, dated after it.
     pub(super) fn validate_incident(
         &self,
         config: &Config,
@@ -133,12 +135,41 @@ impl State {
     ) -> Result<(), Violation> {
         let s = candidate.statement;
         let refuse = |rule, message: String| Err(Violation::new(candidate.entry, rule, message));
-        if !config.environments.contains_key(&s.environment) {
+        let Some(env) = config.environments.get(&s.environment) else {
             return refuse(
                 Rule::Environment,
                 format!(
                     "environment `{}` is not configured (no [environments.{}] in rel.toml)",
                     s.environment, s.environment
+                ),
+            );
+        };
+        let roles = roles_of(config, candidate.signer);
+        let allowed = if env.responders.is_empty() {
+            !roles.is_empty()
+        } else {
+            env.responders.iter().any(|r| roles.contains(&r.as_str()))
+        };
+        if !allowed {
+            return refuse(
+                Rule::Role,
+                format!(
+                    "`{}` may not {} incidents in {}: that takes {}",
+                    s.actor,
+                    if s.event == Event::Resolve {
+                        "resolve"
+                    } else {
+                        "open"
+                    },
+                    s.environment,
+                    if env.responders.is_empty() {
+                        "a role in [roles]".to_owned()
+                    } else {
+                        format!(
+                            "one of the roles {} (responders)",
+                            env.responders.join(", ")
+                        )
+                    }
                 ),
             );
         }
@@ -169,6 +200,17 @@ impl State {
                         incident.environment,
                         s.tag,
                         s.environment
+                    ),
+                );
+            }
+            if candidate.time < incident.time {
+                return refuse(
+                    Rule::Incident,
+                    format!(
+                        "the resolution is dated {}, before incident {} opened ({})",
+                        candidate.time,
+                        short(&id),
+                        incident.time
                     ),
                 );
             }

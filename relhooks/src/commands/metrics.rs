@@ -122,7 +122,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         out,
         "{}: {} to {}",
         m.environment,
-        &m.from[..10],
+        m.from.get(..10).unwrap_or(&m.from),
         metrics::timestamp(window.to - 1)
             .get(..10)
             .unwrap_or_default()
@@ -175,7 +175,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     for (label, share) in [
         ("release tags semver and signed   ", &cov.semver_signed),
         ("releases with a changelog section", &cov.changelog),
-        ("deployments approved by 2 or more", &cov.approvals),
+        ("promotions with approvals met    ", &cov.approvals),
         ("releases deployed and announced  ", &cov.announced),
     ] {
         let met = share.rate.is_some_and(|r| r + 1e-9 >= share.target);
@@ -254,15 +254,15 @@ pub fn incident(args: IncidentArgs, global: &Global) -> Result<ExitCode> {
                 let incident = state.incidents().iter().find(|i| i.entry == id);
                 format!(
                     "incident {} opened in {environment}{} (resolve it with: rel incident resolve {})",
-                    &id[..7],
+                    short(&id),
                     incident
                         .map(|i| format!(
                             ", linked to {} (deployed in entry {})",
                             i.tag,
-                            &i.deployment[..7]
+                            short(&i.deployment)
                         ))
                         .unwrap_or_default(),
-                    &id[..7]
+                    short(&id)
                 )
             })
         }
@@ -280,7 +280,7 @@ pub fn incident(args: IncidentArgs, global: &Global) -> Result<ExitCode> {
                 match found.first() {
                     Some(i) => format!(
                         "incident {} resolved ({} in {}, open {})",
-                        &i.entry[..7],
+                        short(&i.entry),
                         i.tag,
                         i.environment,
                         i.resolved
@@ -315,7 +315,7 @@ pub fn incident(args: IncidentArgs, global: &Global) -> Result<ExitCode> {
                 writeln!(
                     out,
                     "{}  {}  {} in {}, opened {} by {}{}: {}",
-                    &i.entry[..7],
+                    short(&i.entry),
                     if i.resolved.is_some() {
                         "resolved"
                     } else {
@@ -335,6 +335,11 @@ pub fn incident(args: IncidentArgs, global: &Global) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The first 7 characters of an entry id (all of it when shorter).
+fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
 }
 
 /// Prints what an incident append did: `pushed` says it for the new state and entry.

@@ -325,6 +325,34 @@ fn incidents_link_to_a_deployment_and_resolve_once() {
         again.stderr.contains("refused [record-incident]"),
         "{again:?}"
     );
+    // Only SREs open incidents in staging.
+    at(
+        &repo,
+        "rm",
+        "2026-03-01 06:20:00",
+        &["promote", "v1.0.0", "--to", "staging"],
+    )
+    .success();
+    let tech_lead = at(
+        &repo,
+        "alice",
+        "2026-03-01 06:30:00",
+        &["incident", "open", "staging", "-m", "slow"],
+    );
+    assert_eq!(tech_lead.code, 1, "{tech_lead:?}");
+    assert!(
+        tech_lead
+            .stderr
+            .contains("`alice@example.com` may not open incidents in staging: that takes one of the roles sre (responders)"),
+        "{tech_lead:?}"
+    );
+    at(
+        &repo,
+        "carol",
+        "2026-03-01 06:30:00",
+        &["incident", "open", "staging", "-m", "slow"],
+    )
+    .success();
     let unknown = super::record::rel(&repo, "alice", &["incident", "resolve", "abcdef0"]);
     assert_eq!(unknown.code, 2, "{unknown:?}");
     assert!(
@@ -395,6 +423,15 @@ fn the_dashboard_draws_the_metrics_in_a_real_browser_offline_light_dark_and_phon
             "-m",
             "<script>alert(1)</script><img src=\"http://127.0.0.1:9/x\">",
         ],
+    )
+    .success();
+    let hostile = super::record::rel(&repo, "rm", &["incident", "list", "--json"]).json();
+    let hostile = hostile[0]["entry"].as_str().expect("an id").to_owned();
+    at(
+        &repo,
+        "carol",
+        "2026-03-07 09:00:00",
+        &["incident", "resolve", &hostile],
     )
     .success();
     let out_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("metrics-dashboard");
@@ -505,8 +542,9 @@ fn the_dashboard_draws_the_metrics_in_a_real_browser_offline_light_dark_and_phon
     }
     assert_eq!(buckets[1]["count"], 3, "three commits within a day");
     assert_eq!(buckets[2]["count"], 2, "two within a week");
-    // Failures and restores: v1.1.0 (smoke, restored 30 min later), v1.2.0 (the first
-    // incident, 2 h), v1.3.0 (rolled back, restored at once).
+    // Failures and restores: v1.1.0 (smoke, restored 30 min later), v1.2.0 (from the first
+    // incident to the second one's resolution, 03-07 09:00: 33 h), v1.3.0 (rolled back,
+    // restored at once).
     let failures: Vec<(&str, &str, i64)> = desktop["failures"]
         .as_array()
         .expect("failures")
@@ -529,7 +567,7 @@ fn the_dashboard_draws_the_metrics_in_a_real_browser_offline_light_dark_and_phon
         failures,
         [
             ("v1.1.0", "smoke", 1800),
-            ("v1.2.0", "incident", 7200),
+            ("v1.2.0", "incident", 33 * 3600),
             ("v1.3.0", "rollback", 0)
         ]
     );
@@ -576,4 +614,179 @@ fn the_dashboard_draws_the_metrics_in_a_real_browser_offline_light_dark_and_phon
         let png = std::fs::read(out_dir.join(format!("{view}.png"))).expect("a screenshot");
         assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{view}");
     }
+}
+
+/// A hand-made entry about `tag` by carol: `event` with `predicate` fields besides.
+fn by_carol(repo: &Repo, tag: &str, event: &str, predicate: &str) -> String {
+    let rev = |spec: &str| repo.fixture(&[], &format!("git -C rm rev-parse '{spec}'"));
+    let kind = if event == "approve" {
+        "decision"
+    } else {
+        "incident"
+    };
+    format!(
+        r#"{{"_type":"https://in-toto.io/Statement/v1","subject":[{{"name":"{tag}","digest":{{"gitTag":"{}","gitCommit":"{}"}}}}],"predicateType":"https://rel.dev/record/{kind}/v1","predicate":{{"event":"{event}","environment":"production","actor":"carol@example.com"{predicate}}}}}"#,
+        rev(&format!("refs/tags/{tag}")),
+        rev(&format!("{tag}^{{commit}}"))
+    )
+}
+
+#[test]
+fn the_server_refuses_hand_made_incidents() {
+    let repo = scenario();
+    approve_and_promote(&repo, "v1.0.0", "2026-03-01").success();
+    let log = repo.fixture(
+        &[],
+        "git -C rm fetch -q origin '+refs/rel/record:refs/rel/record' && git -C rm log --format='%H %s' refs/rel/record",
+    );
+    let entry_of = |summary: &str| {
+        log.lines()
+            .find(|l| l.ends_with(summary))
+            .and_then(|l| l.split(' ').next())
+            .expect("an entry")
+            .to_owned()
+    };
+    let promote = entry_of("promote v1.0.0 in production");
+    let approve = entry_of("approve v1.0.0 for production");
+    let server = || repo.fixture(&[], "git -C server.git rev-parse refs/rel/record");
+    let before = server();
+    let link = |id: &str| format!(r#","note":"down","deployment":"{id}""#);
+    let cases = [
+        // Linked to an approval, not a deployment.
+        (
+            by_carol(&repo, "v1.0.0", "incident", &link(&approve)),
+            "record-incident",
+        ),
+        // Linked to another release's deployment.
+        (
+            by_carol(&repo, "v1.1.0", "incident", &link(&promote)),
+            "record-incident",
+        ),
+        // Linked to production's deployment, but said to be in staging.
+        (
+            by_carol(&repo, "v1.0.0", "incident", &link(&promote))
+                .replace("\"production\"", "\"staging\""),
+            "record-incident",
+        ),
+        // Linked to nothing, or saying nothing.
+        (
+            by_carol(&repo, "v1.0.0", "incident", r#","note":"down""#),
+            "record-incident",
+        ),
+        (
+            by_carol(
+                &repo,
+                "v1.0.0",
+                "incident",
+                &format!(r#","deployment":"{promote}""#),
+            ),
+            "record-incident",
+        ),
+        // An incident carrying a deployment's outcome.
+        (
+            by_carol(
+                &repo,
+                "v1.0.0",
+                "incident",
+                &format!(
+                    r#"{},"outcome":{{"step":"smoke","exitCode":1,"durationMs":5}}"#,
+                    link(&promote)
+                ),
+            ),
+            "record-entry",
+        ),
+        // A resolution of no incident, of a promotion, and a link on an approval.
+        (
+            by_carol(
+                &repo,
+                "v1.0.0",
+                "resolve",
+                &format!(r#","incident":"{}""#, "a".repeat(40)),
+            ),
+            "record-incident",
+        ),
+        (
+            by_carol(
+                &repo,
+                "v1.0.0",
+                "resolve",
+                &format!(r#","incident":"{promote}""#),
+            ),
+            "record-incident",
+        ),
+        (
+            by_carol(
+                &repo,
+                "v1.0.0",
+                "approve",
+                &format!(r#","incident":"{promote}""#),
+            ),
+            "record-entry",
+        ),
+    ];
+    for (json, rule) in &cases {
+        let entry = repo.fixture(
+            &["keys.sh", "record.sh"],
+            &format!("raw_json carol carol 'incident by hand' '{json}'"),
+        );
+        let run = super::record::raw_push(
+            &repo,
+            "carol",
+            &["origin", &format!("{entry}:refs/rel/record")],
+        );
+        assert_ne!(run.code, 0, "{json}: {run:?}");
+        assert!(
+            run.stderr.contains(&format!("[{rule}]")),
+            "{json}: expected {rule}: {run:?}"
+        );
+        assert_eq!(server(), before, "{json}");
+    }
+    // mallory's key is trusted by nobody.
+    let valid = by_carol(&repo, "v1.0.0", "incident", &link(&promote));
+    let entry = repo.fixture(
+        &["keys.sh", "record.sh"],
+        &format!("raw_json carol mallory 'incident' '{valid}'"),
+    );
+    let run = super::record::raw_push(
+        &repo,
+        "carol",
+        &["origin", &format!("{entry}:refs/rel/record")],
+    );
+    assert!(run.stderr.contains("[record-signed]"), "{run:?}");
+    assert_eq!(server(), before);
+    // The same entry signed by carol lands; a resolution of it in staging does not.
+    let entry = repo.fixture(
+        &["keys.sh", "record.sh"],
+        &format!("raw_json carol carol 'incident' '{valid}'"),
+    );
+    super::record::raw_push(
+        &repo,
+        "carol",
+        &["origin", &format!("{entry}:refs/rel/record")],
+    )
+    .success();
+    let elsewhere = by_carol(
+        &repo,
+        "v1.0.0",
+        "resolve",
+        &format!(r#","incident":"{entry}""#),
+    )
+    .replace("\"production\"", "\"staging\"");
+    let resolve = repo.fixture(
+        &["keys.sh", "record.sh"],
+        &format!("raw_json carol carol 'resolve' '{elsewhere}'"),
+    );
+    let run = super::record::raw_push(
+        &repo,
+        "carol",
+        &["origin", &format!("{resolve}:refs/rel/record")],
+    );
+    assert!(run.stderr.contains("[record-incident]"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("is about v1.0.0 in production, not v1.0.0 in staging"),
+        "{run:?}"
+    );
+    // rel audit replays the record: clean.
+    super::record::rel(&repo, "rm", &["audit"]).success();
 }

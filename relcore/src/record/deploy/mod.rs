@@ -68,6 +68,16 @@ impl Deployment {
     pub fn verified(&self) -> bool {
         self.result.as_ref().is_some_and(|r| r.verified)
     }
+
+    /// Whether its deploy command succeeded: it ended verified, or failed in its smoke test
+    /// (what the metrics count as a deployment, when it is a `promote`).
+    pub fn deployed(&self) -> bool {
+        match &self.result {
+            Some(r) if r.verified => true,
+            Some(r) => r.outcome.as_ref().is_some_and(|o| o.step == "smoke"),
+            None => false,
+        }
+    }
 }
 
 impl State {

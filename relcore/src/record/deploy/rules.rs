@@ -308,6 +308,17 @@ impl State {
                 s.tag, s.environment, last.actor
             ));
         }
+        // The metrics tell a failed deploy from a failed smoke test by the step.
+        if !s
+            .outcome
+            .as_ref()
+            .is_some_and(|o| o.step == "deploy" || o.step == "smoke")
+        {
+            return refuse(format!(
+                "a `{}` entry says how the deployment ended: an outcome whose step is `deploy` or `smoke`",
+                s.event.as_str()
+            ));
+        }
         Ok(())
     }
 

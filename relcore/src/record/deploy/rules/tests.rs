@@ -45,9 +45,21 @@ fn a_promotion_waits_for_the_verification_before_it_and_its_soak() {
         Some(Rule::After)
     );
     // Verified without a deployment awaiting it: no.
-    let verified = statement(Event::Verified, "staging");
+    let bare = statement(Event::Verified, "staging");
+    let mut verified = bare.clone();
+    verified.outcome = Some(crate::record::Outcome {
+        step: "smoke".into(),
+        exit_code: Some(0),
+        timed_out: false,
+        duration_ms: 5,
+    });
     assert_eq!(judge(&state, &config, &verified, 1000), Some(Rule::Result));
     state.apply(id(b'1'), &statement(Event::Promote, "staging"), 1000);
+    // A result says how the deployment ended: a step the metrics can tell apart.
+    assert_eq!(judge(&state, &config, &bare, 1100), Some(Rule::Result));
+    let mut odd = verified.clone();
+    odd.outcome.as_mut().expect("set").step = "lunch".into();
+    assert_eq!(judge(&state, &config, &odd, 1100), Some(Rule::Result));
     assert_eq!(judge(&state, &config, &verified, 1100), None);
     state.apply(id(b'2'), &verified, 1100);
     // A second result of the same deployment: no.
