@@ -24,6 +24,10 @@
 //!   [`signature::select`], [`signature::Trust`]).
 //! - [`policy`]: the push policy ([`policy::evaluate`]) on a [`policy::Push`] built from a hook's
 //!   input or a range.
+//! - [`metrics`]: DORA metrics and the coverage figures from the release record and the
+//!   history ([`metrics::measure`]), and the dashboard ([`metrics::dashboard`],
+//!   [`metrics::html::render`]); incidents are record entries ([`record::open_incident`],
+//!   [`record::resolve_incident`]).
 //! - [`paths`]: the files rel reads and writes, atomically.
 //!
 //! # Example

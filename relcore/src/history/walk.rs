@@ -88,7 +88,7 @@ impl Repo {
     }
 
     /// The commits of [`Repo::rev_list`] with their committer times and their parents among
-    /// them (`git rev-list --timestamp --parents`), in one run of git: a [`Graph`].
+    /// them (`git rev-list --timestamp --parents`), in one run of git: a `Graph`.
     ///
     /// # Errors
     /// When git cannot run or fails (a tip the repository does not have).
