@@ -17,31 +17,18 @@ impl Repo {
     /// # Errors
     /// When references cannot be read.
     pub fn release_tags(&self, prefix: &str) -> Result<Vec<TagRef>, Error> {
-        let mut tags = Vec::new();
-        let platform = self
-            .repo
-            .references()
-            .map_err(read_err(ReadSubject::References))?;
-        for reference in platform.tags().map_err(read_err(ReadSubject::Tags))? {
-            let reference = reference.map_err(read_err(ReadSubject::Tags))?;
-            let full = reference.name().as_bstr();
-            let Some(name) = full
-                .strip_prefix(b"refs/tags/")
-                .and_then(|n| std::str::from_utf8(n).ok())
-            else {
-                continue;
-            };
-            let (Some(version), Some(target)) =
-                (version::parse_tag(name, prefix), reference.try_id())
-            else {
-                continue;
-            };
-            tags.push(TagRef {
-                name: name.to_owned(),
-                version,
-                target: target.detach(),
-            });
-        }
+        let mut tags: Vec<TagRef> = self
+            .tags_starting(prefix)?
+            .into_iter()
+            .filter_map(|(name, target)| {
+                let version = version::parse_tag(&name, prefix)?;
+                Some(TagRef {
+                    name,
+                    version,
+                    target,
+                })
+            })
+            .collect();
         tags.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.name.cmp(&b.name)));
         Ok(tags)
     }

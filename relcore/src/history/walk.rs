@@ -64,16 +64,7 @@ impl Repo {
         if tips.is_empty() {
             return Ok(Vec::new());
         }
-        let mut input = String::new();
-        for id in tips {
-            input.push_str(&id.to_string());
-            input.push('\n');
-        }
-        for id in hidden.iter().filter(|id| self.repo.has_object(**id)) {
-            input.push('^');
-            input.push_str(&id.to_string());
-            input.push('\n');
-        }
+        let input = self.rev_list_input(tips, hidden);
         let out = self
             .git_cli()
             .run(&["rev-list", "--stdin"], Some(input.as_bytes()))?;
@@ -87,16 +78,9 @@ impl Repo {
             .collect()
     }
 
-    /// The commits of [`Repo::rev_list`] with their committer times and their parents among
-    /// them (`git rev-list --timestamp --parents`), in one run of git: a `Graph`.
-    ///
-    /// # Errors
-    /// When git cannot run or fails (a tip the repository does not have).
-    pub fn rev_graph(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Graph, Error> {
-        let mut graph = Graph::default();
-        if tips.is_empty() {
-            return Ok(graph);
-        }
+    /// What `git rev-list --stdin` reads for `tips --not hidden`: hidden ids the repository
+    /// does not have left out.
+    fn rev_list_input(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> String {
         let mut input = String::new();
         for id in tips {
             input.push_str(&id.to_string());
@@ -107,6 +91,20 @@ impl Repo {
             input.push_str(&id.to_string());
             input.push('\n');
         }
+        input
+    }
+
+    /// The commits of [`Repo::rev_list`] with their committer times and their parents among
+    /// them (`git rev-list --timestamp --parents`), in one run of git: a `Graph`.
+    ///
+    /// # Errors
+    /// When git cannot run or fails (a tip the repository does not have).
+    pub fn rev_graph(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Graph, Error> {
+        let mut graph = Graph::default();
+        if tips.is_empty() {
+            return Ok(graph);
+        }
+        let input = self.rev_list_input(tips, hidden);
         let out = self.git_cli().run(
             &["rev-list", "--stdin", "--timestamp", "--parents"],
             Some(input.as_bytes()),

@@ -281,9 +281,11 @@ pub fn open_incident(
     let mut session = Session::default();
     let state = session.fetch(target.repo, target.remote)?;
     let Some(source) = state.incident_source(target.environment, named) else {
+        // Name the release that runs there when it is one that never deployed.
+        let running = state.running(target.environment).map(|d| d.tag.clone());
         return Err(Error::NotDeployed {
             environment: target.environment.to_owned(),
-            tag: release.map(str::to_owned),
+            tag: release.map(str::to_owned).or(running),
         });
     };
     let mut draft = Draft::new(Event::Incident, &source.tag, target.environment);

@@ -205,6 +205,9 @@ pub enum IncidentArgs {
         /// The release it came from (default: the one running in ENV).
         #[arg(long, value_name = "TAG")]
         release: Option<String>,
+        /// Print the incident as JSON (its `entry` is its id).
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         on: RecordArgs,
     },
@@ -215,6 +218,9 @@ pub enum IncidentArgs {
         /// A note kept with the resolution.
         #[arg(short = 'm', long = "message", value_name = "NOTE")]
         note: Option<String>,
+        /// Print the incident as JSON.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         on: RecordArgs,
     },
@@ -238,6 +244,7 @@ pub fn incident(args: IncidentArgs, global: &Global) -> Result<ExitCode> {
             environment,
             text,
             release,
+            json,
             on,
         } => {
             let (config, anchors) = trusted(&repo, on.trust())?;
@@ -249,7 +256,7 @@ pub fn incident(args: IncidentArgs, global: &Global) -> Result<ExitCode> {
                 environment: &environment,
             };
             let appended = record::open_incident(target, &text, release.as_deref())?;
-            report(appended, |state, entry| {
+            report(appended, json.then_some(None), |state, entry| {
                 let id = entry.to_string();
                 let incident = state.incidents().iter().find(|i| i.entry == id);
                 format!(
@@ -266,7 +273,7 @@ pub fn incident(args: IncidentArgs, global: &Global) -> Result<ExitCode> {
                 )
             })
         }
-        IncidentArgs::Resolve { id, note, on } => {
+        IncidentArgs::Resolve { id, note, json, on } => {
             let (config, anchors) = trusted(&repo, on.trust())?;
             let appended = record::resolve_incident(
                 &repo,
@@ -275,7 +282,7 @@ pub fn incident(args: IncidentArgs, global: &Global) -> Result<ExitCode> {
                 on.remote(),
                 (&id, note.as_deref()),
             )?;
-            report(appended, |state, _| {
+            report(appended, json.then_some(Some(id.as_str())), |state, _| {
                 let found = state.find_incidents(&id);
                 match found.first() {
                     Some(i) => format!(
@@ -342,12 +349,24 @@ fn short(id: &str) -> &str {
     id.get(..7).unwrap_or(id)
 }
 
-/// Prints what an incident append did: `pushed` says it for the new state and entry.
+/// Prints what an incident append did: `pushed` says it for the new state and entry; with
+/// `json`, the incident as JSON instead (`Some(Some(id))`: the one `id` names, `Some(None)`: the
+/// new entry's).
 fn report(
     appended: Appended,
+    json: Option<Option<&str>>,
     pushed: impl FnOnce(&record::State, relcore::ObjectId) -> String,
 ) -> Result<ExitCode> {
     match appended {
+        Appended::Pushed { entry, state, .. } if json.is_some() => {
+            let id = json
+                .flatten()
+                .map_or_else(|| entry.to_string(), str::to_owned);
+            match state.find_incidents(&id).first() {
+                Some(incident) => print_json(incident),
+                None => print_json(&serde_json::json!({ "entry": entry.to_string() })),
+            }
+        }
         Appended::Pushed { entry, state, .. } => {
             println!("{}", pushed(&state, entry));
             Ok(ExitCode::SUCCESS)

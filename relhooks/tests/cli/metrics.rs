@@ -290,14 +290,13 @@ fn incidents_link_to_a_deployment_and_resolve_once() {
             "down",
             "--release",
             "v1.0.0",
+            "--json",
         ],
     );
-    let id = opened
-        .success()
-        .split_whitespace()
-        .nth(1)
-        .expect("an id")
-        .to_owned();
+    let opened = opened.json();
+    assert_eq!(opened["tag"], "v1.0.0");
+    assert_eq!(opened["environment"], "production");
+    let id = opened["entry"].as_str().expect("an id")[..10].to_owned();
     let list = super::record::rel(&repo, "rm", &["incident", "list", "--json"]).json();
     assert_eq!(list[0]["tag"], "v1.0.0");
     assert_eq!(list[0]["description"], "down");
@@ -631,6 +630,21 @@ fn by_carol(repo: &Repo, tag: &str, event: &str, predicate: &str) -> String {
     )
 }
 
+/// `json` as an entry on the server's record, signed with `key`'s SSH key and pushed raw
+/// from carol's clone: the entry, and the push.
+fn push_raw(repo: &Repo, key: &str, json: &str) -> (String, Run) {
+    let entry = repo.fixture(
+        &["keys.sh", "record.sh"],
+        &format!("raw_json carol {key} 'by hand' '{json}'"),
+    );
+    let run = super::record::raw_push(
+        repo,
+        "carol",
+        &["origin", &format!("{entry}:refs/rel/record")],
+    );
+    (entry, run)
+}
+
 #[test]
 fn the_server_refuses_hand_made_incidents() {
     let repo = scenario();
@@ -725,15 +739,7 @@ fn the_server_refuses_hand_made_incidents() {
         ),
     ];
     for (json, rule) in &cases {
-        let entry = repo.fixture(
-            &["keys.sh", "record.sh"],
-            &format!("raw_json carol carol 'incident by hand' '{json}'"),
-        );
-        let run = super::record::raw_push(
-            &repo,
-            "carol",
-            &["origin", &format!("{entry}:refs/rel/record")],
-        );
+        let (_, run) = push_raw(&repo, "carol", json);
         assert_ne!(run.code, 0, "{json}: {run:?}");
         assert!(
             run.stderr.contains(&format!("[{rule}]")),
@@ -743,28 +749,12 @@ fn the_server_refuses_hand_made_incidents() {
     }
     // mallory's key is trusted by nobody.
     let valid = by_carol(&repo, "v1.0.0", "incident", &link(&promote));
-    let entry = repo.fixture(
-        &["keys.sh", "record.sh"],
-        &format!("raw_json carol mallory 'incident' '{valid}'"),
-    );
-    let run = super::record::raw_push(
-        &repo,
-        "carol",
-        &["origin", &format!("{entry}:refs/rel/record")],
-    );
+    let (_, run) = push_raw(&repo, "mallory", &valid);
     assert!(run.stderr.contains("[record-signed]"), "{run:?}");
     assert_eq!(server(), before);
     // The same entry signed by carol lands; a resolution of it in staging does not.
-    let entry = repo.fixture(
-        &["keys.sh", "record.sh"],
-        &format!("raw_json carol carol 'incident' '{valid}'"),
-    );
-    super::record::raw_push(
-        &repo,
-        "carol",
-        &["origin", &format!("{entry}:refs/rel/record")],
-    )
-    .success();
+    let (entry, run) = push_raw(&repo, "carol", &valid);
+    run.success();
     let elsewhere = by_carol(
         &repo,
         "v1.0.0",
@@ -772,15 +762,7 @@ fn the_server_refuses_hand_made_incidents() {
         &format!(r#","incident":"{entry}""#),
     )
     .replace("\"production\"", "\"staging\"");
-    let resolve = repo.fixture(
-        &["keys.sh", "record.sh"],
-        &format!("raw_json carol carol 'resolve' '{elsewhere}'"),
-    );
-    let run = super::record::raw_push(
-        &repo,
-        "carol",
-        &["origin", &format!("{resolve}:refs/rel/record")],
-    );
+    let (_, run) = push_raw(&repo, "carol", &elsewhere);
     assert!(run.stderr.contains("[record-incident]"), "{run:?}");
     assert!(
         run.stderr
