@@ -23,7 +23,7 @@ pub struct EnvironmentConfig {
     /// The roles that may promote here (empty: any trusted signer).
     pub promoters: Vec<String>,
     /// The roles that may open and resolve incidents here (empty: anyone holding a role in
-    /// `[roles]`).
+    /// `[roles]`, or who may promote here).
     pub responders: Vec<String>,
     /// How long a release must have been verified in `after` (e.g. `1h`).
     pub soak: Option<Duration>,

@@ -124,7 +124,8 @@ impl State {
     }
 
     /// The rules of `incident` and `resolve` entries: the signer holds one of the
-    /// environment's `responders` roles (none configured: any role); an incident names a
+    /// environment's `responders` roles (none configured: any role, or the right to deploy
+    /// there: a promoters role, anyone trusted when there are no promoters); an incident names a
     /// configured environment, says what happened, and links to a `promote` of its release
     /// there whose deploy succeeded, dated after it; a resolution names an open incident of
     /// the same release and environment, dated after it.
@@ -145,10 +146,13 @@ impl State {
             );
         };
         let roles = roles_of(config, candidate.signer);
+        // Without responders, whoever holds a role, or may deploy there (with no promoters:
+        // any trusted signer, as for promotions), reports on it.
+        let holds = |list: &[String]| list.iter().any(|r| roles.contains(&r.as_str()));
         let allowed = if env.responders.is_empty() {
-            !roles.is_empty()
+            !roles.is_empty() || env.promoters.is_empty() || holds(&env.promoters)
         } else {
-            env.responders.iter().any(|r| roles.contains(&r.as_str()))
+            holds(&env.responders)
         };
         if !allowed {
             return refuse(
@@ -163,7 +167,10 @@ impl State {
                     },
                     s.environment,
                     if env.responders.is_empty() {
-                        "a role in [roles]".to_owned()
+                        format!(
+                            "a role in [roles] or one of the roles {} (promoters)",
+                            env.promoters.join(", ")
+                        )
                     } else {
                         format!(
                             "one of the roles {} (responders)",
@@ -246,8 +253,28 @@ impl State {
         let linked = self
             .deployments(&s.environment)
             .iter()
-            .any(|d| d.entry == id && d.event == Event::Promote && d.is(&s.tag, s.tag_object));
-        if !linked {
+            .find(|d| d.entry == id && d.event == Event::Promote && d.is(&s.tag, s.tag_object));
+        if let Some(d) = linked
+            && (!d.deployed() || candidate.time < d.time)
+        {
+            return refuse(
+                Rule::Incident,
+                format!(
+                    "the promotion of {} in entry {} {}: an incident follows a deployment",
+                    s.tag,
+                    short(&id),
+                    if d.deployed() {
+                        format!(
+                            "is dated {}, after the incident ({})",
+                            d.time, candidate.time
+                        )
+                    } else {
+                        "never deployed (its deploy command failed or has no result)".to_owned()
+                    }
+                ),
+            );
+        }
+        if linked.is_none() {
             return refuse(
                 Rule::Incident,
                 format!(
@@ -332,4 +359,133 @@ pub fn resolve_incident(
     draft.note = note.map(str::to_owned);
     draft.incident = ObjectId::from_hex(incident.entry.as_bytes()).ok();
     session.append(repo, config, anchors, remote, &draft)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::state::ReleaseFacts;
+    use crate::record::{Outcome, Rule};
+
+    fn id(c: u8) -> ObjectId {
+        ObjectId::from_hex(&[c; 40]).expect("hex")
+    }
+
+    fn config(extra: &str) -> Config {
+        Config::from_toml(
+            &format!(
+                "[roles]\nsre = [\"carol@example.com\"]\nci = [\"ci@example.com\"]\n\n[environments.production]\n{extra}"
+            ),
+            "rel.toml".as_ref(),
+        )
+        .expect("config")
+    }
+
+    fn statement(event: Event, actor: &str) -> Statement {
+        Statement::new(event, "v1.0.0", (id(b'a'), id(b'b')), "production", actor)
+    }
+
+    /// Production ran v1.0.0 (promote entry `1`, at 1000), verified at 1100.
+    fn deployed() -> State {
+        let mut state = State::default();
+        state.apply(id(b'1'), &statement(Event::Promote, "ci@example.com"), 1000);
+        let mut verified = statement(Event::Verified, "ci@example.com");
+        verified.outcome = Some(Outcome {
+            step: "smoke".into(),
+            exit_code: Some(0),
+            timed_out: false,
+            duration_ms: 5,
+        });
+        state.apply(id(b'2'), &verified, 1100);
+        state
+    }
+
+    fn judge(state: &State, config: &Config, s: &Statement, time: i64) -> Option<Rule> {
+        let facts = ReleaseFacts {
+            tag_object: Some(id(b'a')),
+            ..ReleaseFacts::default()
+        };
+        let candidate = Candidate {
+            entry: None,
+            statement: s,
+            signer: &s.actor,
+            time,
+        };
+        state
+            .validate(config, &candidate, &facts, None)
+            .err()
+            .map(|v| v.rule)
+    }
+
+    fn incident(actor: &str) -> Statement {
+        let mut s = statement(Event::Incident, actor);
+        s.note = Some("errors".into());
+        s.deployment = Some(id(b'1'));
+        s
+    }
+
+    #[test]
+    fn who_may_report_an_incident() {
+        let state = deployed();
+        // No responders, no promoters: any trusted signer, as for promotions.
+        let open = config("");
+        assert_eq!(
+            judge(&state, &open, &incident("dave@example.com"), 1200),
+            None
+        );
+        // Promoters: they, or anyone holding a role.
+        let promoters = config("promoters = [\"ci\"]\n");
+        assert_eq!(
+            judge(&state, &promoters, &incident("dave@example.com"), 1200),
+            Some(Rule::Role)
+        );
+        assert_eq!(
+            judge(&state, &promoters, &incident("carol@example.com"), 1200),
+            None
+        );
+        // Responders: only they.
+        let responders = config("promoters = [\"ci\"]\nresponders = [\"sre\"]\n");
+        assert_eq!(
+            judge(&state, &responders, &incident("ci@example.com"), 1200),
+            Some(Rule::Role)
+        );
+        assert_eq!(
+            judge(&state, &responders, &incident("carol@example.com"), 1200),
+            None
+        );
+    }
+
+    #[test]
+    fn an_incident_follows_its_deployment_and_a_resolution_its_incident() {
+        let config = config("");
+        let mut state = deployed();
+        // Dated before the promotion it links to (within the record's skew): no.
+        assert_eq!(
+            judge(&state, &config, &incident("carol@example.com"), 999),
+            Some(Rule::Incident)
+        );
+        // A promotion still without a result never deployed: no incident links to it.
+        let mut pending = deployed();
+        pending.apply(id(b'3'), &statement(Event::Promote, "ci@example.com"), 1150);
+        let mut to_pending = incident("carol@example.com");
+        to_pending.deployment = Some(id(b'3'));
+        assert_eq!(
+            judge(&pending, &config, &to_pending, 1200),
+            Some(Rule::Incident)
+        );
+        let opened = incident("carol@example.com");
+        assert_eq!(judge(&state, &config, &opened, 2000), None);
+        state.apply(id(b'4'), &opened, 2000);
+        let mut resolve = statement(Event::Resolve, "carol@example.com");
+        resolve.incident = Some(id(b'4'));
+        // Before the opening: no; after: once.
+        assert_eq!(judge(&state, &config, &resolve, 1900), Some(Rule::Incident));
+        assert_eq!(judge(&state, &config, &resolve, 2100), None);
+        state.apply(id(b'5'), &resolve, 2100);
+        assert_eq!(judge(&state, &config, &resolve, 2200), Some(Rule::Incident));
+        let found = state.find_incidents("4444");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].resolved.as_ref().map(|r| r.time), Some(2100));
+        assert!(state.find_incidents("").is_empty());
+    }
 }
