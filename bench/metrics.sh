@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `rel metrics` at scale: YEARS years (default 10) of COMMITS commits (default 1,000,000),
 # RELEASES releases (default 5,000), each approved, promoted to production and verified or
-# failed, with rollbacks, incidents and announcements: about 20,000 signed entries on
+# failed, with rollbacks, incidents and announcements: about 23,000 signed entries on
 # refs/rel/record (bench/gen-metrics.py). Measures, beside git on the same history:
 #   - `git log --format=%B` over all of main (every message: what any tool reading the
 #     commits pays) and `git rev-list --count main`;

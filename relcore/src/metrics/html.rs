@@ -484,7 +484,7 @@ fn coverage(out: &mut String, d: &Dashboard) {
         ),
         (
             "approvals",
-            "Deployments approved by two or more",
+            "Promotions with their approvals met",
             &c.approvals,
         ),
         ("announced", "Releases deployed and announced", &c.announced),

@@ -340,6 +340,10 @@ fn incidents_link_to_a_deployment_and_resolve_once() {
     );
     assert_eq!(tech_lead.code, 1, "{tech_lead:?}");
     assert!(
+        tech_lead.stderr.contains("refused [record-role]"),
+        "{tech_lead:?}"
+    );
+    assert!(
         tech_lead
             .stderr
             .contains("`alice@example.com` may not open incidents in staging: that takes one of the roles sre (responders)"),
