@@ -12,9 +12,8 @@ use super::{
 /// Commits as [`Repo::rev_graph`] lists them: each with its committer time and its parents
 /// within the set, by index.
 #[derive(Debug, Default)]
-pub struct Graph {
+pub(crate) struct Graph {
     index: std::collections::HashMap<ObjectId, usize>,
-    ids: Vec<ObjectId>,
     time: Vec<i64>,
     parents: Vec<usize>,
     parent_start: Vec<usize>,
@@ -22,32 +21,22 @@ pub struct Graph {
 
 impl Graph {
     /// How many commits it holds.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.time.len()
     }
 
-    /// Whether it holds none.
-    pub fn is_empty(&self) -> bool {
-        self.time.is_empty()
-    }
-
     /// The index of commit `id`, if the set holds it.
-    pub fn index_of(&self, id: ObjectId) -> Option<usize> {
+    pub(crate) fn index_of(&self, id: ObjectId) -> Option<usize> {
         self.index.get(&id).copied()
     }
 
-    /// Commit `i`'s id.
-    pub fn id(&self, i: usize) -> ObjectId {
-        self.ids[i]
-    }
-
     /// Commit `i`'s committer time (seconds since the epoch).
-    pub fn time(&self, i: usize) -> i64 {
+    pub(crate) fn time(&self, i: usize) -> i64 {
         self.time[i]
     }
 
     /// Commit `i`'s parents within the set.
-    pub fn parents(&self, i: usize) -> &[usize] {
+    pub(crate) fn parents(&self, i: usize) -> &[usize] {
         &self.parents[self.parent_start[i]..self.parent_start[i + 1]]
     }
 }
@@ -99,7 +88,7 @@ impl Repo {
     ///
     /// # Errors
     /// When git cannot run or fails (a tip the repository does not have).
-    pub fn rev_graph(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Graph, Error> {
+    pub(crate) fn rev_graph(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Graph, Error> {
         let mut graph = Graph::default();
         if tips.is_empty() {
             return Ok(graph);
@@ -127,7 +116,6 @@ impl Repo {
                 return Err(bad(line));
             };
             graph.index.insert(*id, graph.time.len());
-            graph.ids.push(*id);
             graph.time.push(time);
             parents.push(rest.to_vec());
         }

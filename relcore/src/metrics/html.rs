@@ -141,7 +141,8 @@ pub fn human(seconds: i64) -> String {
     }
 }
 
-fn percent(rate: Option<f64>) -> String {
+/// A rate for people: `75%`, or `n/a` when there is nothing to measure.
+pub fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "n/a".to_owned(), |r| format!("{:.0}%", r * 100.0))
 }
 

@@ -51,7 +51,7 @@ pub enum Error {
     /// A tag signature could not be checked.
     #[error(transparent)]
     Signature(#[from] crate::signature::Error),
-    /// A window that ends before it starts.
+    /// A window that ends before it starts (or where it starts).
     #[error("the window ends ({to}) before it starts ({from})")]
     EmptyWindow {
         /// Its start.
@@ -347,7 +347,9 @@ pub struct Point {
 /// The metrics of `environment` over `window`, from the record at `tip` and the history.
 ///
 /// # Errors
-/// When the record or the history cannot be read, or a signature tool cannot run.
+/// [`Error::EmptyWindow`]; `record::Error::NoSuchEnvironment` when rel.toml does not
+/// configure `environment`; when the record or the history cannot be read, or a signature
+/// tool cannot run.
 pub fn measure(
     repo: &Repo,
     config: &Config,
@@ -422,11 +424,18 @@ fn measure_with_state(
     environment: &str,
     window: Window,
 ) -> Result<(Metrics, State), Error> {
-    if window.to < window.from {
+    if window.to <= window.from {
         return Err(Error::EmptyWindow {
             from: timestamp(window.from),
             to: timestamp(window.to),
         });
+    }
+    if !config.environments.contains_key(environment) {
+        return Err(record::Error::NoSuchEnvironment {
+            environment: environment.to_owned(),
+            configured: config.environments.keys().cloned().collect(),
+        }
+        .into());
     }
     let (state, promoted) = replay(repo, config, tip, environment)?;
     let deployments = state.deployments(environment);
@@ -620,38 +629,42 @@ fn failure(state: &State, deployments: &[Deployment], i: usize) -> Option<Failur
             .find(|r| r.verified && r.time >= at)
             .map(|r| r.time)
     };
+    // Each signal as a failure of its own, restored by what restores it.
+    let signal = |cause, at: i64, restored| Failure {
+        cause,
+        at,
+        restored,
+        incident: None,
+        description: None,
+    };
     let mut signals = Vec::new();
     if let Some(r) = d.result.as_ref().filter(|r| !r.verified) {
-        signals.push(("smoke", r.time, next_verified(r.time), None, None));
+        signals.push(signal("smoke", r.time, next_verified(r.time)));
     }
     if let Some(back) = later.first().filter(|n| n.event == Event::Rollback) {
-        signals.push(("rollback", back.time, next_verified(back.time), None, None));
+        signals.push(signal("rollback", back.time, next_verified(back.time)));
     }
     for incident in state.incidents().iter().filter(|x| x.deployment == d.entry) {
-        signals.push((
-            "incident",
-            incident.time,
-            incident.resolved.as_ref().map(|r| r.time),
-            Some(incident.entry.clone()),
-            Some(incident.description.clone()),
-        ));
+        signals.push(Failure {
+            incident: Some(incident.entry.clone()),
+            description: Some(incident.description.clone()),
+            ..signal(
+                "incident",
+                incident.time,
+                incident.resolved.as_ref().map(|r| r.time),
+            )
+        });
     }
     // The failure starts at its first signal; service is back once every signal's restore
     // came (an incident still open means it is not).
     let restored = signals
         .iter()
-        .map(|(_, _, restored, _, _)| *restored)
+        .map(|s| s.restored)
         .collect::<Option<Vec<i64>>>()
         .and_then(|times| times.into_iter().max());
-    signals.into_iter().min_by_key(|(_, at, _, _, _)| *at).map(
-        |(cause, at, _, incident, description)| Failure {
-            cause,
-            at,
-            restored,
-            incident,
-            description,
-        },
-    )
+    let mut first = signals.into_iter().min_by_key(|s| s.at)?;
+    first.restored = restored;
+    Some(first)
 }
 
 /// The lead times of the commits that `list`'s verified deployments carried to the

@@ -123,8 +123,9 @@ fn incident_lookup(id: &str, matches: &[String], open: &[String]) -> String {
     )
 }
 
-/// The clock, in seconds since the epoch (the server's "now" for entry times).
-pub(crate) fn now() -> i64 {
+/// The clock, in seconds since the epoch (the server's "now" for entry times, and what a
+/// window that ends now ends at).
+pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

@@ -50,9 +50,7 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
         }
     };
     let state = relcore::record::state_at(&repo, tip)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let now = relcore::record::now();
     let mut rendered = announce::render(
         &repo,
         &config,

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use relcore::metrics::{self, Window, html::human};
+use relcore::metrics::html::{human, percent};
+use relcore::metrics::{self, Window};
 use relcore::record::{self, Appended};
 
 use super::record::RecordArgs;
@@ -62,45 +63,11 @@ fn window(args: &Args, now: i64) -> Result<Window> {
     Ok(Window::since(duration.seconds(), now))
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     let repo = discover(&global.dir)?;
     let (config, anchors) = trusted(&repo, args.on.trust())?;
-    let window = window(&args, now())?;
-    if window.to <= window.from {
-        bail!(
-            "the window ends ({}) before it starts ({})",
-            metrics::timestamp(window.to),
-            metrics::timestamp(window.from)
-        );
-    }
-    let known = config.environments.contains_key(&args.environment);
-    if !known {
-        bail!(
-            "environment `{}` is not configured (environments in rel.toml: {})",
-            args.environment,
-            if config.environments.is_empty() {
-                "none".to_owned()
-            } else {
-                config
-                    .environments
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        );
-    }
-    let tip = if args.on.remote().is_empty() {
-        repo.resolve(record::REF).ok()
-    } else {
-        record::fetch(&repo, args.on.remote())?
-    };
+    let window = window(&args, record::now())?;
+    let tip = record::fetch(&repo, args.on.remote())?;
     let dashboard = metrics::dashboard(&repo, &config, &anchors, tip, &args.environment, window)?;
     if let Some(path) = &args.html {
         let page = metrics::html::render(&dashboard);
@@ -116,8 +83,6 @@ pub fn run(args: Args, global: &Global) -> Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     let opt = |v: Option<i64>| v.map_or_else(|| "n/a".to_owned(), human);
-    let percent =
-        |r: Option<f64>| r.map_or_else(|| "n/a".to_owned(), |r| format!("{:.0}%", r * 100.0));
     writeln!(
         out,
         "{}: {} to {}",
@@ -300,11 +265,7 @@ pub fn incident(args: IncidentArgs, global: &Global) -> Result<ExitCode> {
             })
         }
         IncidentArgs::List { all, json, on } => {
-            let tip = if on.remote().is_empty() {
-                repo.resolve(record::REF).ok()
-            } else {
-                record::fetch(&repo, on.remote())?
-            };
+            let tip = record::fetch(&repo, on.remote())?;
             let state = record::state_at(&repo, tip)?;
             let list: Vec<_> = state
                 .incidents()

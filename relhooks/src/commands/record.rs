@@ -115,18 +115,10 @@ pub fn approve(args: ApproveArgs, global: &Global) -> Result<ExitCode> {
     }
 }
 
-/// The record's tip after fetching it from `remote` (none given: the local one).
-fn tip(repo: &relcore::Repo, remote: &str) -> Result<Option<relcore::ObjectId>> {
-    if remote.is_empty() {
-        return Ok(repo.resolve(record::REF).ok());
-    }
-    Ok(record::fetch(repo, remote)?)
-}
-
 pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
     let repo = discover(&global.dir)?;
     let (config, anchors) = trusted(&repo, &args.on.trust)?;
-    let tip = tip(&repo, &args.on.remote)?;
+    let tip = record::fetch(&repo, &args.on.remote)?;
     let Some(tag) = &args.tag else {
         let overview = record::overview(&repo, &config, tip)?;
         if args.json {
@@ -248,7 +240,7 @@ pub fn status(args: StatusArgs, global: &Global) -> Result<ExitCode> {
 pub fn audit(args: AuditArgs, global: &Global) -> Result<ExitCode> {
     let repo = discover(&global.dir)?;
     let (config, anchors) = trusted(&repo, &args.on.trust)?;
-    let tip = tip(&repo, &args.on.remote)?;
+    let tip = record::fetch(&repo, &args.on.remote)?;
     let (entries, violations) = match tip {
         Some(tip) => record::audit(&repo, &config, &anchors, tip)?,
         None => (0, Vec::new()),
